@@ -1,0 +1,51 @@
+"""The ``smt`` command.
+
+Each subcommand returns an exit code; errors from the adapter are printed once, here,
+and mapped to fixed codes (``ExitCode``), never to a count."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from enum import IntEnum
+
+from adapter import __version__
+from adapter.errors import AdapterError, ConfigurationError
+
+__all__ = ["ExitCode", "main"]
+
+
+class ExitCode(IntEnum):
+    """What ``smt`` exits with."""
+
+    OK = 0
+    INVALID = 1  # a message or input file breaks the contract
+    USAGE = 2  # bad arguments, unknown names, missing paths
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from adapter.cli import validate
+
+    parser = argparse.ArgumentParser(
+        prog="smt",
+        description="Smart Meter Texas integration adapter: contract, validator, client, mock.",
+    )
+    parser.add_argument("--version", action="version", version=f"smt-adapter {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    validate.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``smt`` with ``argv`` (default: the process arguments); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigurationError as exc:
+        print(f"smt {args.command}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    except AdapterError as exc:
+        print(f"smt {args.command}: {exc}", file=sys.stderr)
+        return ExitCode.INVALID

@@ -1,0 +1,51 @@
+"""The one place where XML parsers are configured: every parser the adapter builds comes
+from here, with entity expansion, DTD loading and network access switched off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["DEFAULT_LIMITS", "Limits", "parser_options", "safe_parser"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Size limits applied before and while parsing.
+
+    ``max_bytes``: a larger document is refused before it is read.
+    ``stream_above``: documents larger than this are validated streaming, in flat memory.
+    ``max_violations``: at most this many violations are reported per document.
+    libxml2's own limits (a text node of at most 10,000,000 bytes, nesting at most 256
+    deep) stay on because ``huge_tree`` is never enabled."""
+
+    max_bytes: int = 512 * 1024 * 1024
+    stream_above: int = 8 * 1024 * 1024
+    max_violations: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "stream_above", "max_violations"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def parser_options() -> dict[str, Any]:
+    """Keyword arguments shared by every lxml parser and ``iterparse`` call."""
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "huge_tree": False,
+        "remove_blank_text": False,
+    }
+
+
+def safe_parser() -> etree.XMLParser:
+    """A fresh lxml parser with the safe options (parsers are not thread-safe: one per use)."""
+    parser: etree.XMLParser = etree.XMLParser(**parser_options())
+    return parser

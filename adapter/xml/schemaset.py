@@ -1,0 +1,245 @@
+"""Compiling the bundled XSDs into lxml (libxml2) schemas, per profile.
+
+Every schema is compiled from the bundle folder only: a resolver refuses any other
+location, so a schema can never reach the network or the rest of the disk. The ``guide``
+profile is the same files with each service's ``wire/`` override layer swapped for its
+``guide/`` twin at load time (see schemas/ERRATA.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+from adapter.contract import Profile, bundle_root, load_services
+from adapter.errors import ConfigurationError, ContractError
+from adapter.xml.parsing import safe_parser
+
+__all__ = [
+    "PayloadType",
+    "envelope_schema",
+    "find_payload_type",
+    "item_schemas",
+    "list_payload_types",
+    "payload_schema",
+]
+
+XSD = "http://www.w3.org/2001/XMLSchema"
+SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
+_LAYER_DIRS = ("wire", "guide")
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadType:
+    """A named complex type or global element that ``--type`` can validate a bare payload
+    against. ``service`` is the schema folder (``energydata``, ``meterinformation``, ...)."""
+
+    service: str
+    namespace: str
+    name: str
+    kind: str  # "type" or "element"
+
+    @property
+    def clark(self) -> str:
+        return f"{{{self.namespace}}}{self.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+class _BundleResolver(etree.Resolver):
+    """Serves files from the bundle's schemas/ folder only; for ``guide`` redirects each
+    ``<service>/wire/<file>`` to ``<service>/guide/<file>``."""
+
+    def __init__(self, schemas: Path, profile: Profile) -> None:
+        super().__init__()
+        self._schemas = schemas
+        self._profile = profile
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+        if system_url is None:
+            return None
+        parsed = urlparse(system_url)
+        if parsed.scheme not in ("", "file"):
+            raise ContractError(f"schema reference outside the bundle refused: {system_url}")
+        path = Path(unquote(parsed.path)).resolve()
+        if not path.is_relative_to(self._schemas):
+            raise ContractError(f"schema reference outside the bundle refused: {system_url}")
+        if self._profile is Profile.GUIDE and path.parent.name == "wire":
+            path = path.parent.parent / "guide" / path.name
+        return self.resolve_filename(str(path), context)
+
+
+def _schemas_dir() -> Path:
+    return (bundle_root() / "schemas").resolve()
+
+
+def _compile(driver: str, profile: Profile, what: str) -> etree.XMLSchema:
+    schemas = _schemas_dir()
+    parser = safe_parser()
+    parser.resolvers.add(_BundleResolver(schemas, profile))
+    try:
+        document = etree.fromstring(
+            driver.encode(), parser, base_url=(schemas / "driver.xsd").as_uri()
+        )
+        return etree.XMLSchema(document)
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+        raise ContractError(
+            f"the bundled schemas do not compile for {what} (profile {profile.value}): {exc}",
+            path=str(schemas),
+        ) from exc
+
+
+@functools.cache
+def _imports() -> str:
+    """Imports of every bundled namespace: one base schema file per namespace."""
+    schemas = _schemas_dir()
+    located = [(SOAP_ENVELOPE, schemas / "soap" / "envelope.xsd")]
+    located += [(_read_xsd(path).get("targetNamespace", ""), path) for path in _base_schema_files()]
+    return "".join(
+        f"<xsd:import namespace={quoteattr(ns)} schemaLocation={quoteattr(path.as_uri())}/>"
+        for ns, path in located
+    )
+
+
+@functools.cache
+def envelope_schema(profile: Profile) -> etree.XMLSchema:
+    """The schema for whole SOAP messages: the SOAP 1.1 envelope plus every service."""
+    return _compile(f'<xsd:schema xmlns:xsd="{XSD}">{_imports()}</xsd:schema>', profile, "SOAP")
+
+
+@functools.cache
+def _type_schema(profile: Profile, root: str, type_clark: str) -> etree.XMLSchema:
+    """A schema whose only new global element is the unqualified ``root`` of ``type_clark``:
+    how a payload that is a local element on the wire is validated on its own."""
+    namespace, _, name = type_clark[1:].partition("}")
+    driver = (
+        f'<xsd:schema xmlns:xsd="{XSD}" xmlns:t={quoteattr(namespace)}>{_imports()}'
+        f"<xsd:element name={quoteattr(root)} type={quoteattr('t:' + name)}/></xsd:schema>"
+    )
+    return _compile(driver, profile, f"payload type {type_clark}")
+
+
+def payload_schema(profile: Profile, payload: PayloadType, root: str) -> etree.XMLSchema:
+    """The schema that validates a bare payload whose root element is ``root`` (Clark)."""
+    if payload.kind == "element":
+        return envelope_schema(profile)
+    return _type_schema(profile, root.rpartition("}")[2], payload.clark)
+
+
+@functools.cache
+def item_schemas(profile: Profile, wrapper: str) -> dict[str, etree.XMLSchema]:
+    """For an operation wrapper element (Clark), the schema that validates each kind of child
+    it may hold, keyed by the child's Clark name. Large responses are validated one child
+    (one ESIID's payload) at a time with these."""
+    declaration = _global_elements().get(wrapper)
+    if declaration is None:
+        return {}
+    items: dict[str, etree.XMLSchema] = {}
+    for particle in declaration.iterfind(f"{{{XSD}}}complexType//{{{XSD}}}element"):
+        ref = particle.get("ref")
+        if ref is not None:
+            items[_clark(particle, ref)] = envelope_schema(profile)
+        else:
+            name = particle.get("name", "")
+            items[f"{{}}{name}"] = _type_schema(
+                profile, name, _clark(particle, particle.get("type", ""))
+            )
+    return {name.removeprefix("{}"): schema for name, schema in items.items()}
+
+
+def list_payload_types() -> tuple[PayloadType, ...]:
+    """Every named complex type and global element of the bundled service schemas."""
+    return _payload_types()
+
+
+def find_payload_type(spec: str) -> PayloadType:
+    """Resolve ``Name``, ``service:Name`` or ``{namespace}Name`` to one payload type.
+
+    Raises ``ConfigurationError`` naming the candidates when the name is unknown or
+    ambiguous."""
+    candidates = _payload_types()
+    if spec.startswith("{"):
+        matches = [p for p in candidates if p.clark == spec]
+    elif ":" in spec:
+        service, _, name = spec.partition(":")
+        matches = [
+            p for p in candidates if p.name == name and service.lower() in _service_aliases(p)
+        ]
+    else:
+        matches = [p for p in candidates if p.name == spec]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ConfigurationError(
+            f"payload type {spec!r} is not in the bundled schemas; "
+            "`smt validate --list-types` lists them",
+            field="type",
+            value=spec,
+        )
+    labels = ", ".join(p.label for p in matches)
+    raise ConfigurationError(
+        f"payload type {spec!r} is ambiguous; name one of {labels}", field="type", value=spec
+    )
+
+
+def _service_aliases(payload: PayloadType) -> set[str]:
+    aliases = {payload.service}
+    for service in load_services():
+        if service.schema.parent.name == payload.service:
+            aliases.add(service.name.lower())
+    return aliases
+
+
+def _base_schema_files() -> list[Path]:
+    schemas = _schemas_dir()
+    return [
+        path
+        for path in sorted(schemas.glob("*/*.xsd"))
+        if path.parent.name != "soap" and path.parent.name not in _LAYER_DIRS
+    ]
+
+
+@functools.cache
+def _payload_types() -> tuple[PayloadType, ...]:
+    found = []
+    for path in _base_schema_files():
+        root = _read_xsd(path)
+        namespace = root.get("targetNamespace", "")
+        for node in root:
+            if node.tag in (f"{{{XSD}}}complexType", f"{{{XSD}}}element") and node.get("name"):
+                kind = "type" if node.tag.endswith("complexType") else "element"
+                found.append(PayloadType(path.parent.name, namespace, node.get("name", ""), kind))
+    return tuple(found)
+
+
+@functools.cache
+def _global_elements() -> dict[str, etree._Element]:
+    table = {}
+    for path in _base_schema_files():
+        root = _read_xsd(path)
+        namespace = root.get("targetNamespace", "")
+        for node in root.iterfind(f"{{{XSD}}}element"):
+            table[f"{{{namespace}}}{node.get('name')}"] = node
+    return table
+
+
+def _read_xsd(path: Path) -> etree._Element:
+    try:
+        tree = etree.parse(str(path), safe_parser())
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise ContractError(f"cannot read bundled schema {path}: {exc}", path=str(path)) from exc
+    root: etree._Element = tree.getroot()
+    return root
+
+
+def _clark(node: etree._Element, qname: str) -> str:
+    prefix, _, local = qname.rpartition(":")
+    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"

@@ -1,0 +1,271 @@
+"""Validating whole SOAP messages and bare payloads against the bundled contract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from adapter import (
+    Direction,
+    Limits,
+    MessageValidator,
+    Profile,
+    SchemaViolationError,
+    iter_violations,
+    validate,
+)
+from tests.conftest import SOAP_FIXTURES, all_soap_fixtures, fixture_id
+
+INTERVAL_REQUEST = SOAP_FIXTURES / "energydata" / "processIntervalEnergyData.request.xml"
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+WIRE = MessageValidator(Profile.WIRE)
+
+
+@pytest.mark.parametrize("path", all_soap_fixtures(), ids=fixture_id)
+def test_every_fixture_is_valid_under_the_wire_profile(path: Path) -> None:
+    result = WIRE.check(path)
+    assert result.valid, [v.format() for v in result.violations]
+    assert result.operation is not None
+    direction = Direction.REQUEST if path.name.endswith("request.xml") else Direction.RESPONSE
+    assert result.direction is direction
+    assert path.name.startswith(result.operation.name + ".")
+
+
+def _mutated(edit: str, replacement: str, source: Path = INTERVAL_REQUEST) -> bytes:
+    text = source.read_text()
+    assert edit in text, edit
+    return text.replace(edit, replacement, 1).encode()
+
+
+def _line_of(data: bytes, needle: str) -> int:
+    return data.decode()[: data.decode().index(needle)].count("\n") + 1
+
+
+def test_a_missing_required_element_is_reported_on_its_parent() -> None:
+    data = _mutated("<SMTTermsandConditions>Y</SMTTermsandConditions>", "")
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "missing-element"
+    assert violation.expected == "<SMTTermsandConditions>"
+    assert violation.path is not None and violation.path.endswith("/EnergyDataRequest")
+
+
+def test_a_value_outside_the_enumeration_names_the_value_and_the_allowed_set() -> None:
+    data = _mutated("<version>L</version>", "<version>X</version>")
+    (violation,) = WIRE.check(data).violations
+    assert (violation.rule, violation.value, violation.expected) == (
+        "enumeration",
+        "X",
+        "A, L, a, l",
+    )
+    assert violation.line == _line_of(data, "<version>X")
+    assert violation.path == (
+        "/soapenv:Envelope/soapenv:Body/met:processIntervalEnergyData/EnergyDataRequest/version"
+    )
+
+
+def test_a_trans_id_longer_than_32_characters_breaks_its_pattern() -> None:
+    long_id = "A" * 33
+    data = _mutated("<trans_id>A12</trans_id>", f"<trans_id>{long_id}</trans_id>")
+    (violation,) = WIRE.check(data).violations
+    assert (violation.rule, violation.value, violation.expected) == (
+        "pattern",
+        long_id,
+        "[a-zA-Z0-9]{1,32}",
+    )
+
+
+def test_a_wrapper_in_the_wrong_namespace_is_an_unknown_operation_with_a_hint() -> None:
+    data = _mutated(
+        'xmlns:met="http://schemas.esb.ams.com/meterusagesource"',
+        'xmlns:met="http://schemas.esb.ams.com/meterusage"',
+    )
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "unknown-operation"
+    assert violation.value == "{http://schemas.esb.ams.com/meterusage}processIntervalEnergyData"
+    assert "http://schemas.esb.ams.com/meterusagesource" in violation.message
+
+
+def test_an_element_out_of_order_is_unexpected_where_it_stands() -> None:
+    data = _mutated("<version>L</version>", "").replace(
+        b"<startDate>", b"<version>L</version><startDate>", 1
+    )
+    violations = WIRE.check(data).violations
+    assert violations[0].rule == "unexpected-element"
+    assert violations[0].value == "version"
+    assert violations[0].expected == "<startDate>"
+
+
+def test_a_namespace_qualified_payload_is_refused_because_smt_sends_it_unqualified() -> None:
+    data = _mutated("<EnergyDataRequest>", "<met:EnergyDataRequest>").replace(
+        b"</EnergyDataRequest>", b"</met:EnergyDataRequest>"
+    )
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "unexpected-element"
+    assert violation.expected == "<EnergyDataRequest>"
+
+
+def test_a_soap_fault_is_a_valid_message() -> None:
+    fault = (
+        f'<s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
+        "<faultstring>bad request</faultstring></s:Fault></s:Body></s:Envelope>"
+    ).encode()
+    result = WIRE.check(fault)
+    assert result.valid and result.operation is None
+    assert result.body_element == f"{{{SOAP}}}Fault"
+
+
+def test_a_soap_fault_without_faultstring_is_invalid() -> None:
+    fault = (
+        f'<s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
+        "</s:Fault></s:Body></s:Envelope>"
+    )
+    (violation,) = WIRE.check(fault.encode()).violations
+    assert violation.rule == "missing-element" and violation.expected == "<faultstring>"
+
+
+def test_a_bare_payload_without_a_type_is_not_an_envelope() -> None:
+    (violation,) = WIRE.check(b"<EnergyDataRequest/>").violations
+    assert violation.rule == "not-an-envelope"
+    assert "--type" in violation.message
+
+
+def test_a_soap_1_2_envelope_is_refused_as_such() -> None:
+    data = b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>'
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "not-an-envelope" and "SOAP 1.2" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [("<s:Body/>", "is empty"), ("<s:Header/>", "is missing")],
+)
+def test_an_envelope_without_an_operation_is_refused(body: str, problem: str) -> None:
+    data = f'<s:Envelope xmlns:s="{SOAP}">{body}</s:Envelope>'.encode()
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "missing-element" and problem in violation.message
+
+
+def _interval_response(esiids: int, days: int, defect: tuple[int, int] | None = None) -> bytes:
+    items = []
+    for e in range(1, esiids + 1):
+        rows = []
+        for d in range(1, days + 1):
+            rt = "CX" if (e, d) == defect else "C"
+            rows.append(
+                f"<energyData><DT>01/{d:02d}/2024</DT><RevTS>01/{d + 1:02d}/2024 01:00:00</RevTS>"
+                f"<RT>{rt}</RT><RD>{','.join(['.1-A'] * 100)}</RD></energyData>\n"
+            )
+        items.append(
+            f"<IntervalEnergyDataSyncResponse><trans_id>T1</trans_id><esiid>10443720{e:09d}</esiid>"
+            f"<energyDataList>\n{''.join(rows)}</energyDataList></IntervalEnergyDataSyncResponse>\n"
+        )
+    return (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>\n'
+        '<NS1:processIntervalEnergyDataResponse xmlns:NS1="http://schemas.esb.ams.com/meterusagesource">\n'
+        f"{''.join(items)}</NS1:processIntervalEnergyDataResponse></soapenv:Body></soapenv:Envelope>\n"
+    ).encode()
+
+
+def test_a_large_response_is_valid_item_by_item() -> None:
+    assert WIRE.check(_interval_response(esiids=120, days=20)).valid
+
+
+def test_a_defect_deep_in_a_large_response_is_located_exactly() -> None:
+    data = _interval_response(esiids=120, days=20, defect=(97, 13))
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "maxLength" and violation.value == "CX"
+    assert violation.path == (
+        "/soapenv:Envelope/soapenv:Body/NS1:processIntervalEnergyDataResponse/"
+        "IntervalEnergyDataSyncResponse[97]/energyDataList/energyData[13]/RT"
+    )
+    assert violation.line == _line_of(data, "<RT>CX</RT>")
+
+
+def test_structure_around_the_items_is_still_checked_in_a_large_response() -> None:
+    ack = (
+        b"<Acknowledgement><trans_id>T1</trans_id>"
+        b"<correlationId>c</correlationId></Acknowledgement>"
+    )
+    data = _interval_response(esiids=5, days=2).replace(
+        b"</NS1:processIntervalEnergyDataResponse>",
+        ack + b"</NS1:processIntervalEnergyDataResponse>",
+    )
+    (violation,) = WIRE.check(data).violations
+    assert (violation.rule, violation.value) == ("unexpected-element", "Acknowledgement")
+
+
+def test_checking_stops_after_the_violation_limit() -> None:
+    data = _interval_response(esiids=3, days=1).replace(b"<RT>C</RT>", b"<RT>CC</RT>")
+    violations = MessageValidator(limits=Limits(max_violations=2)).check(data).violations
+    assert [v.rule for v in violations] == ["maxLength", "maxLength", "truncated"]
+
+
+def test_a_file_and_its_bytes_give_the_same_violations() -> None:
+    path = SOAP_FIXTURES / "subscription" / "subscription.response.xml"
+    guide = MessageValidator(Profile.GUIDE)
+    from_file = [(v.rule, v.line, v.path) for v in guide.check(path).violations]
+    from_bytes = [(v.rule, v.line, v.path) for v in guide.check(path.read_bytes()).violations]
+    assert from_file == from_bytes and len(from_file) == 4
+
+
+def test_a_utf16_message_is_read_like_any_other() -> None:
+    text = INTERVAL_REQUEST.read_text()
+    data = ('<?xml version="1.0" encoding="UTF-16"?>\n' + text).encode("utf-16")
+    assert WIRE.check(data).valid
+
+
+def _payload(fixture: Path, tag: str) -> bytes:
+    root = etree.parse(str(fixture)).getroot()
+    (element,) = root.iter(tag)
+    return etree.tostring(element)
+
+
+def test_a_bare_payload_validates_against_the_named_type() -> None:
+    validator = MessageValidator(payload_type="EnergyDataRequest")
+    result = validator.check(_payload(INTERVAL_REQUEST, "EnergyDataRequest"))
+    assert result.valid and result.body_element == "EnergyDataRequest"
+
+
+def test_a_bare_payload_breaking_its_type_is_reported() -> None:
+    payload = _payload(INTERVAL_REQUEST, "EnergyDataRequest").replace(b">CSP<", b">ABC<")
+    (violation,) = MessageValidator(payload_type="EnergyDataRequest").check(payload).violations
+    assert (violation.rule, violation.value, violation.path) == (
+        "enumeration",
+        "ABC",
+        "/EnergyDataRequest/requesterType",
+    )
+
+
+def test_a_bare_payload_that_is_a_global_element_must_have_its_name() -> None:
+    fixture = SOAP_FIXTURES / "meterinformation" / "prosessMeterInformation.request.xml"
+    payload = _payload(fixture, "{http://BIM_MeterInformationSOAP}MeterSearchRequest")
+    assert MessageValidator(payload_type="MeterSearchRequest").check(payload).valid
+    (violation,) = (
+        MessageValidator(payload_type="meterinformation:Acknowledgement").check(payload).violations
+    )
+    assert violation.rule == "unexpected-element"
+
+
+def test_a_qualified_root_is_refused_for_a_payload_type_that_smt_sends_unqualified() -> None:
+    payload = b'<m:EnergyDataRequest xmlns:m="urn:x"/>'
+    (violation,) = MessageValidator(payload_type="EnergyDataRequest").check(payload).violations
+    assert violation.rule == "unexpected-element" and "unqualified" in violation.message
+
+
+def test_validate_raises_with_every_violation_and_returns_the_result_when_valid() -> None:
+    assert validate(INTERVAL_REQUEST).valid
+    with pytest.raises(SchemaViolationError) as caught:
+        validate(
+            SOAP_FIXTURES / "subscription" / "subscription.response.xml", profile=Profile.GUIDE
+        )
+    assert len(caught.value.violations) == 4
+    assert re.match(r".*subscription\.response\.xml:14: .*\[maxLength\]", str(caught.value))
+
+
+def test_iter_violations_yields_what_check_finds() -> None:
+    path = SOAP_FIXTURES / "energydata" / "processIntervalEnergyData.response.xml"
+    assert [v.rule for v in iter_violations(path, profile=Profile.GUIDE)] == ["maxLength"]
+    assert list(iter_violations(path)) == []
