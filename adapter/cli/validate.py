@@ -77,12 +77,6 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if not args.paths:
         raise ConfigurationError("name at least one file or directory", field="PATH", value="")
-    if args.max_violations < 1:
-        raise ConfigurationError(
-            "--max-violations must be at least 1",
-            field="max-violations",
-            value=str(args.max_violations),
-        )
     files = list(_expand(args.paths))
     validator = MessageValidator(
         Profile.parse(args.profile),

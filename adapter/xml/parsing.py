@@ -8,6 +8,8 @@ from typing import Any
 
 from lxml import etree
 
+from adapter.errors import ConfigurationError
+
 __all__ = ["DEFAULT_LIMITS", "Limits", "parser_options", "safe_parser"]
 
 
@@ -16,19 +18,20 @@ class Limits:
     """Size limits applied before and while parsing.
 
     ``max_bytes``: a larger document is refused before it is read.
-    ``stream_above``: documents larger than this are validated streaming, in flat memory.
     ``max_violations``: at most this many violations are reported per document.
     libxml2's own limits (a text node of at most 10,000,000 bytes, nesting at most 256
     deep) stay on because ``huge_tree`` is never enabled."""
 
     max_bytes: int = 512 * 1024 * 1024
-    stream_above: int = 8 * 1024 * 1024
     max_violations: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("max_bytes", "stream_above", "max_violations"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("max_bytes", "max_violations"):
+            value = getattr(self, name)
+            if value < 1:
+                raise ConfigurationError(
+                    f"{name} must be at least 1, got {value}", field=name, value=str(value)
+                )
 
 
 DEFAULT_LIMITS = Limits()

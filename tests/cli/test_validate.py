@@ -137,3 +137,8 @@ def test_an_oversized_file_is_invalid_not_an_error(capsys: pytest.CaptureFixture
         capsys, "--max-size", "1K", str(ENERGY / "processIntervalEnergyData.response.xml")
     )
     assert code == ExitCode.INVALID and "[too-large]" in out
+
+
+def test_a_violation_limit_below_one_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--max-violations", "0", str(ENERGY))
+    assert code == ExitCode.USAGE and "max_violations must be at least 1" in err
