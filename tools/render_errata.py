@@ -30,7 +30,8 @@ tests check every row against the schemas and the fixtures.
 from SMT's test system; then the printed XSDs. Where they disagree, the wire wins.
 
 **Profiles.** `wire` (the default) accepts what the examples show SMT sending and accepting.
-`guide` is the printed XSDs, repaired only to be well-formed and to compile. Both are one set
+`guide` is the printed XSDs, repaired only to be well-formed and to compile (plus E-19, which
+no message can observe). Both are one set
 of files: each service folder holds the common schemas, and the components that differ live
 in a small override layer, `<service>/wire/<file>.xsd`, swapped for `<service>/guide/<file>.xsd`
 when the `guide` profile is loaded. The bundled WSDLs import the `wire` files.
