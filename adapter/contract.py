@@ -15,6 +15,8 @@ from pathlib import Path
 from lxml import etree
 
 from adapter.errors import ConfigurationError, ContractError
+from adapter.xml.names import XSD, clark, local
+from adapter.xml.parsing import safe_parser
 
 __all__ = [
     "Direction",
@@ -28,8 +30,7 @@ __all__ = [
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
-_XSD = "http://www.w3.org/2001/XMLSchema"
-_NS = {"wsdl": _WSDL, "soap": _WSDL_SOAP, "xsd": _XSD}
+_NS = {"wsdl": _WSDL, "soap": _WSDL_SOAP, "xsd": XSD}
 
 
 class Profile(Enum):
@@ -124,9 +125,8 @@ def _wrappers() -> dict[str, tuple[Operation, Direction]]:
 
 
 def _read_wsdl(path: Path) -> Service:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        root = etree.parse(str(path), safe_parser()).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
         raise ContractError(f"cannot read WSDL {path}: {exc}", path=str(path)) from exc
 
@@ -142,19 +142,18 @@ def _read_wsdl(path: Path) -> Service:
     port = need("wsdl:service/wsdl:port")
     address = need("wsdl:service/wsdl:port/soap:address").get("location", "")
     service_path = "/" + address.split("://", 1)[-1].split("/", 1)[-1]
-    binding_name = _local(port.get("binding", ""))
+    binding_name = local(port.get("binding", ""))
     actions = {
         op.get("name", ""): _soap_action(op)
         for op in need(f"wsdl:binding[@name='{binding_name}']").iterfind(f"{{{_WSDL}}}operation")
     }
     messages = {
-        m.get("name", ""): _clark(root, m.find(f"{{{_WSDL}}}part"), "element")
-        for m in root.iterfind(f"{{{_WSDL}}}message")
+        m.get("name", ""): _part_element(path, m) for m in root.iterfind(f"{{{_WSDL}}}message")
     }
     operations = []
     for op in need("wsdl:portType").iterfind(f"{{{_WSDL}}}operation"):
         name = op.get("name", "")
-        io = {child.tag: _local(child.get("message", "")) for child in op}
+        io = {child.tag: local(child.get("message", "")) for child in op}
         operations.append(
             Operation(
                 service=root.get("name", path.stem),
@@ -179,13 +178,8 @@ def _soap_action(binding_operation: etree._Element) -> str:
     return "" if soap_op is None else soap_op.get("soapAction", "")
 
 
-def _clark(root: etree._Element, node: etree._Element | None, attribute: str) -> str:
-    if node is None:
-        raise ContractError(f"WSDL message without a part in {root.get('name')}")
-    value = node.get(attribute, "")
-    prefix, _, local = value.rpartition(":")
-    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"
-
-
-def _local(qualified: str) -> str:
-    return qualified.rpartition(":")[2]
+def _part_element(path: Path, message: etree._Element) -> str:
+    part = message.find(f"{{{_WSDL}}}part")
+    if part is None or not part.get("element"):
+        raise ContractError(f"WSDL {path}: message {message.get('name')} has no element part")
+    return clark(part, part.get("element", ""))

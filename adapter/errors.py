@@ -57,8 +57,10 @@ class SchemaViolationError(AdapterError):
     message (a file path or ``<bytes>``)."""
 
     def __init__(self, source: str, violations: Sequence[Violation]) -> None:
-        first = violations[0]
-        more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-        super().__init__(f"{first.format()}{more}")
+        if violations:
+            more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+            super().__init__(f"{violations[0].format()}{more}")
+        else:
+            super().__init__(f"{source}: breaks the SMT contract")
         self.source = source
         self.violations = tuple(violations)

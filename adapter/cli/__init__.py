@@ -6,14 +6,16 @@ and mapped to fixed codes (``ExitCode``), never to a count."""
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
 
 from adapter import __version__
-from adapter.errors import AdapterError, ConfigurationError
+from adapter.errors import AdapterError, ConfigurationError, ContractError
 
-__all__ = ["ExitCode", "main"]
+__all__ = ["ExitCode", "main", "silence_stdout"]
 
 
 class ExitCode(IntEnum):
@@ -21,7 +23,13 @@ class ExitCode(IntEnum):
 
     OK = 0
     INVALID = 1  # a message or input file breaks the contract
-    USAGE = 2  # bad arguments, unknown names, missing paths
+    USAGE = 2  # bad arguments, unknown names, missing paths, a broken installation
+
+
+def silence_stdout() -> None:
+    """The reader of our output went away (``smt ... | head``): send the rest nowhere, so
+    that neither this command nor the interpreter's exit fails on it."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,11 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``smt`` with ``argv`` (default: the process arguments); return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")  # odd file names never crash output
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except ConfigurationError as exc:
+    except (ConfigurationError, ContractError) as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     except AdapterError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -69,7 +70,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adapter.cli import ExitCode
+    from adapter.cli import ExitCode, silence_stdout
 
     if args.list_types:
         for payload in list_payload_types():
@@ -85,20 +86,27 @@ def run(args: argparse.Namespace) -> int:
     )
     results = [validator.check(path) for path in files]
     invalid = sum(not r.valid for r in results)
-    if args.format == "json":
-        print(json.dumps(_as_json(results, args.profile), indent=2))
-    elif args.format == "junit":
-        print(_as_junit(results, args.profile))
+    try:
+        _report(results, args.format, args.profile)
+    except BrokenPipeError:
+        silence_stdout()
+    return ExitCode.INVALID if invalid else ExitCode.OK
+
+
+def _report(results: list[CheckResult], form: str, profile: str) -> None:
+    if form == "json":
+        print(json.dumps(_as_json(results, profile), indent=2))
+    elif form == "junit":
+        print(_as_junit(results, profile))
     else:
         for result in results:
             for violation in result.violations:
                 print(violation.format())
+        invalid = sum(not r.valid for r in results)
         print(
-            f"smt validate: {len(results)} file(s) checked, {invalid} invalid "
-            f"(profile {args.profile})",
+            f"smt validate: {len(results)} file(s) checked, {invalid} invalid (profile {profile})",
             file=sys.stderr,
         )
-    return ExitCode.INVALID if invalid else ExitCode.OK
 
 
 def _size(text: str) -> int:
@@ -116,7 +124,7 @@ def _expand(paths: Iterable[str]) -> Iterable[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+            found = sorted(_walk(path))
             if not found:
                 raise ConfigurationError(f"no *.xml files under {name}", field="PATH", value=name)
             yield from found
@@ -124,6 +132,17 @@ def _expand(paths: Iterable[str]) -> Iterable[Path]:
             yield path
         else:
             raise ConfigurationError(f"no such file or directory: {name}", field="PATH", value=name)
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    """The *.xml files under ``folder``; a subfolder that cannot be read is yielded itself,
+    so that it is reported as unreadable instead of skipped in silence."""
+    unreadable: list[Path] = []
+    for here, _, files in os.walk(
+        folder, onerror=lambda exc: unreadable.append(Path(str(exc.filename)))
+    ):
+        yield from (Path(here) / f for f in files if f.lower().endswith(".xml"))
+    yield from unreadable
 
 
 def _describe(result: CheckResult) -> dict[str, Any]:

@@ -1,15 +1,22 @@
-"""Locating elements: readable paths for people, and following libxml2's node paths."""
+"""Locating elements: readable paths for people, and following libxml2's node paths.
+
+Both run in libxml2's XPath engine, so that an element among 70,000 siblings costs no
+more to locate than one among three."""
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-__all__ = ["readable_path", "resolve", "tag_of"]
+from adapter.xml.names import tag_of
 
+__all__ = ["readable_path", "resolve"]
 
-def tag_of(element: etree._Element) -> str:
-    """The element's Clark name as ``str`` (lxml types tags loosely)."""
-    return str(element.tag)
+_STEP = re.compile(r"^(?:(?P<prefix>[^:\[\]/]+):)?(?P<name>[^:\[\]/]+)(?:\[(?P<position>\d+)\])?$")
+_PRECEDING_TWINS = etree.XPath(
+    "count(preceding-sibling::*[local-name() = $name and namespace-uri() = $namespace])"
+)
 
 
 def readable_path(element: etree._Element) -> str:
@@ -23,41 +30,56 @@ def readable_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
-def _step(node: etree._Element) -> str:
-    qname = etree.QName(node)
-    name = f"{node.prefix}:{qname.localname}" if node.prefix else qname.localname
-    parent = node.getparent()
-    if parent is None:
-        return name
-    same = list(parent.iterchildren(tag_of(node)))
-    if len(same) < 2:
-        return name
-    return f"{name}[{same.index(node) + 1}]"
-
-
 def resolve(start: etree._Element, path: str | None, *, skip_first: bool) -> etree._Element | None:
     """Follow a libxml2 node path (``/a:b/c[2]/*[3]``) from ``start``, which stands for the
-    path's first step. ``*[n]`` is the n-th element child (libxml2's form for elements in a
-    default namespace); ``name[n]`` counts same-named siblings."""
+    path's first step when ``skip_first``. ``*[n]`` is the n-th element child (libxml2's
+    form for elements in a default namespace); ``name[n]`` counts same-named siblings."""
     if not path or not path.startswith("/"):
         return None
     steps = path[1:].split("/")
+    steps = steps[1:] if skip_first else steps
+    matches = [_STEP.match(step) for step in steps]
+    if not all(matches) or not steps:
+        return start if not steps else None
+    prefixes = {m["prefix"] for m in matches if m and m["prefix"]}
+    if prefixes <= set(start.nsmap):
+        namespaces = {p: start.nsmap[p] for p in prefixes}
+        found = start.xpath("./" + "/".join(steps), namespaces=namespaces)
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            return found[0]
+        return None
+    return _walk(start, steps)
+
+
+def _walk(start: etree._Element, steps: list[str]) -> etree._Element | None:
+    """Step by step, for paths whose prefixes are declared below ``start``."""
     node = start
-    for step in steps[1:] if skip_first else steps:
-        name, _, index = step.partition("[")
-        position = int(index.rstrip("]")) if index else 1
-        if name == "*":
+    for step in steps:
+        match = _STEP.match(step)
+        if match is None:
+            return None
+        position = int(match["position"] or 1)
+        if match["name"] == "*" and not match["prefix"]:
             candidates = [c for c in node.iterchildren() if isinstance(c.tag, str)]
         else:
-            prefix, _, local = name.rpartition(":")
             candidates = [
                 c
                 for c in node.iterchildren()
                 if isinstance(c.tag, str)
-                and etree.QName(c).localname == local
-                and (c.prefix or "") == prefix
+                and etree.QName(c).localname == match["name"]
+                and (c.prefix or "") == (match["prefix"] or "")
             ]
         if len(candidates) < position:
-            return node if name.endswith("()") else None
+            return None
         node = candidates[position - 1]
     return node
+
+
+def _step(node: etree._Element) -> str:
+    qname = etree.QName(node)
+    name = f"{node.prefix}:{qname.localname}" if node.prefix else qname.localname
+    if node.getparent() is None:
+        return name
+    before = int(_PRECEDING_TWINS(node, name=qname.localname, namespace=qname.namespace or ""))
+    after = next(node.itersiblings(tag_of(node)), None) is not None
+    return f"{name}[{before + 1}]" if before or after else name

@@ -3,6 +3,8 @@ from here, with entity expansion, DTD loading and network access switched off.""
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,7 @@ from lxml import etree
 
 from adapter.errors import ConfigurationError
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "parser_options", "safe_parser"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "Source", "open_source", "parser_options", "safe_parser"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +38,20 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+Source = str | os.PathLike[str] | bytes
+"""A document: a file path, or its bytes."""
+
+
+def open_source(source: Source) -> io.BufferedIOBase:
+    """Open a document for binary reading (the caller closes it).
+
+    Also empties this thread's lxml error log, so that a parse failure's log holds the
+    causes from this document only."""
+    etree.clear_error_log()
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    return open(source, "rb")
+
 
 def parser_options() -> dict[str, Any]:
     """Keyword arguments shared by every lxml parser and ``iterparse`` call."""
@@ -45,6 +61,9 @@ def parser_options() -> dict[str, Any]:
         "load_dtd": False,
         "huge_tree": False,
         "remove_blank_text": False,
+        # comments and processing instructions carry nothing a schema checks: never kept
+        "remove_comments": True,
+        "remove_pis": True,
     }
 
 

@@ -3,15 +3,22 @@
 Every schema is compiled from the bundle folder only: a resolver refuses any other
 location, so a schema can never reach the network or the rest of the disk. The ``guide``
 profile is the same files with each service's ``wire/`` override layer swapped for its
-``guide/`` twin at load time (see schemas/ERRATA.md).
+``guide/`` twin at load time (see schemas/ERRATA.md). The *skeleton* variant types the
+children of every operation wrapper as ``xsd:anyType``: it checks a message's structure
+around its payload items once the items themselves have been validated and emptied.
+
+Compiled schemas are cached per thread: an lxml ``XMLSchema`` keeps the error log of its
+last validation on the object, so two threads must never share one.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote, urlparse
 from xml.sax.saxutils import quoteattr
 
@@ -19,6 +26,7 @@ from lxml import etree
 
 from adapter.contract import Profile, bundle_root, load_services
 from adapter.errors import ConfigurationError, ContractError
+from adapter.xml.names import SOAP_ENVELOPE, XSD, clark, local
 from adapter.xml.parsing import safe_parser
 
 __all__ = [
@@ -27,12 +35,30 @@ __all__ = [
     "find_payload_type",
     "item_schemas",
     "list_payload_types",
+    "payload_roots",
     "payload_schema",
+    "skeleton_schema",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema"
-SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
-_LAYER_DIRS = ("wire", "guide")
+_LAYERS = ("wire", "guide")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_THREAD = threading.local()
+
+
+def _per_thread(function: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``functools.cache`` with one cache per thread."""
+    name = function.__qualname__
+
+    @functools.wraps(function)
+    def cached(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        cache: dict[object, _T] = _THREAD.__dict__.setdefault(name, {})
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = function(*args, **kwargs)
+        return cache[key]
+
+    return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +82,14 @@ class PayloadType:
 
 class _BundleResolver(etree.Resolver):
     """Serves files from the bundle's schemas/ folder only; for ``guide`` redirects each
-    ``<service>/wire/<file>`` to ``<service>/guide/<file>``."""
+    ``<service>/wire/<file>`` to ``<service>/guide/<file>``; for a skeleton, serves the
+    wrapper-declaring files with their wrappers' children relaxed to ``xsd:anyType``."""
 
-    def __init__(self, schemas: Path, profile: Profile) -> None:
+    def __init__(self, schemas: Path, profile: Profile, *, skeleton: bool = False) -> None:
         super().__init__()
         self._schemas = schemas
         self._profile = profile
+        self._skeleton = skeleton
 
     def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
         if system_url is None:
@@ -74,6 +102,8 @@ class _BundleResolver(etree.Resolver):
             raise ContractError(f"schema reference outside the bundle refused: {system_url}")
         if self._profile is Profile.GUIDE and path.parent.name == "wire":
             path = path.parent.parent / "guide" / path.name
+        if self._skeleton and path in _wrapper_files():
+            return self.resolve_string(_relaxed_wrappers(path), context, base_url=path.as_uri())
         return self.resolve_filename(str(path), context)
 
 
@@ -81,10 +111,12 @@ def _schemas_dir() -> Path:
     return (bundle_root() / "schemas").resolve()
 
 
-def _compile(driver: str, profile: Profile, what: str) -> etree.XMLSchema:
+def _compile(
+    driver: str, profile: Profile, what: str, *, skeleton: bool = False
+) -> etree.XMLSchema:
     schemas = _schemas_dir()
     parser = safe_parser()
-    parser.resolvers.add(_BundleResolver(schemas, profile))
+    parser.resolvers.add(_BundleResolver(schemas, profile, skeleton=skeleton))
     try:
         document = etree.fromstring(
             driver.encode(), parser, base_url=(schemas / "driver.xsd").as_uri()
@@ -102,20 +134,27 @@ def _imports() -> str:
     """Imports of every bundled namespace: one base schema file per namespace."""
     schemas = _schemas_dir()
     located = [(SOAP_ENVELOPE, schemas / "soap" / "envelope.xsd")]
-    located += [(_read_xsd(path).get("targetNamespace", ""), path) for path in _base_schema_files()]
+    located += [(_read_xsd(path).get("targetNamespace", ""), path) for path in _base_files()]
     return "".join(
         f"<xsd:import namespace={quoteattr(ns)} schemaLocation={quoteattr(path.as_uri())}/>"
         for ns, path in located
     )
 
 
-@functools.cache
+@_per_thread
 def envelope_schema(profile: Profile) -> etree.XMLSchema:
     """The schema for whole SOAP messages: the SOAP 1.1 envelope plus every service."""
     return _compile(f'<xsd:schema xmlns:xsd="{XSD}">{_imports()}</xsd:schema>', profile, "SOAP")
 
 
-@functools.cache
+@_per_thread
+def skeleton_schema(profile: Profile) -> etree.XMLSchema:
+    """``envelope_schema`` with every operation wrapper's children typed ``xsd:anyType``."""
+    driver = f'<xsd:schema xmlns:xsd="{XSD}">{_imports()}</xsd:schema>'
+    return _compile(driver, profile, "the message skeleton", skeleton=True)
+
+
+@_per_thread
 def _type_schema(profile: Profile, root: str, type_clark: str) -> etree.XMLSchema:
     """A schema whose only new global element is the unqualified ``root`` of ``type_clark``:
     how a payload that is a local element on the wire is validated on its own."""
@@ -128,31 +167,49 @@ def _type_schema(profile: Profile, root: str, type_clark: str) -> etree.XMLSchem
 
 
 def payload_schema(profile: Profile, payload: PayloadType, root: str) -> etree.XMLSchema:
-    """The schema that validates a bare payload whose root element is ``root`` (Clark)."""
+    """The schema that validates a bare payload whose root element is ``root`` (Clark), one
+    of ``payload_roots(profile, payload)``."""
     if payload.kind == "element":
         return envelope_schema(profile)
-    return _type_schema(profile, root.rpartition("}")[2], payload.clark)
+    return _type_schema(profile, local(root), payload.clark)
 
 
 @functools.cache
+def payload_roots(profile: Profile, payload: PayloadType) -> frozenset[str]:
+    """The element names (Clark) a payload of this type is sent as, in this profile."""
+    if payload.kind == "element":
+        return frozenset({payload.clark})
+    layer = "guide" if profile is Profile.GUIDE else "wire"
+    files = [*_base_files(), *sorted(_schemas_dir().glob(f"*/{layer}/*.xsd"))]
+    names = set()
+    for path in files:
+        for node in _read_xsd(path).iter(f"{{{XSD}}}element"):
+            if node.get("type") and clark(node, node.get("type", "")) == payload.clark:
+                names.add(node.get("name", ""))
+    return frozenset(names)
+
+
+@_per_thread
 def item_schemas(profile: Profile, wrapper: str) -> dict[str, etree.XMLSchema]:
     """For an operation wrapper element (Clark), the schema that validates each kind of child
-    it may hold, keyed by the child's Clark name. Large responses are validated one child
-    (one ESIID's payload) at a time with these."""
+    it may hold, keyed by the child's name (Clark for qualified children, plain local name
+    otherwise). Messages are validated one child (one ESIID's payload) at a time."""
     declaration = _global_elements().get(wrapper)
     if declaration is None:
         return {}
     items: dict[str, etree.XMLSchema] = {}
     for particle in declaration.iterfind(f"{{{XSD}}}complexType//{{{XSD}}}element"):
-        ref = particle.get("ref")
+        ref, name, kind = particle.get("ref"), particle.get("name"), particle.get("type")
         if ref is not None:
-            items[_clark(particle, ref)] = envelope_schema(profile)
+            items[clark(particle, ref)] = envelope_schema(profile)
+        elif name is not None and kind is not None:
+            items[name] = _type_schema(profile, name, clark(particle, kind))
         else:
-            name = particle.get("name", "")
-            items[f"{{}}{name}"] = _type_schema(
-                profile, name, _clark(particle, particle.get("type", ""))
+            raise ContractError(
+                f"wrapper {wrapper} declares a child that is neither a ref nor a typed element",
+                path=str(_schemas_dir()),
             )
-    return {name.removeprefix("{}"): schema for name, schema in items.items()}
+    return items
 
 
 def list_payload_types() -> tuple[PayloadType, ...]:
@@ -198,19 +255,19 @@ def _service_aliases(payload: PayloadType) -> set[str]:
     return aliases
 
 
-def _base_schema_files() -> list[Path]:
+def _base_files() -> list[Path]:
     schemas = _schemas_dir()
     return [
         path
         for path in sorted(schemas.glob("*/*.xsd"))
-        if path.parent.name != "soap" and path.parent.name not in _LAYER_DIRS
+        if path.parent.name != "soap" and path.parent.name not in _LAYERS
     ]
 
 
 @functools.cache
 def _payload_types() -> tuple[PayloadType, ...]:
     found = []
-    for path in _base_schema_files():
+    for path in _base_files():
         root = _read_xsd(path)
         namespace = root.get("targetNamespace", "")
         for node in root:
@@ -223,7 +280,7 @@ def _payload_types() -> tuple[PayloadType, ...]:
 @functools.cache
 def _global_elements() -> dict[str, etree._Element]:
     table = {}
-    for path in _base_schema_files():
+    for path in _base_files():
         root = _read_xsd(path)
         namespace = root.get("targetNamespace", "")
         for node in root.iterfind(f"{{{XSD}}}element"):
@@ -231,15 +288,59 @@ def _global_elements() -> dict[str, etree._Element]:
     return table
 
 
-def _read_xsd(path: Path) -> etree._Element:
+@functools.cache
+def _wrapper_names() -> frozenset[str]:
+    return frozenset(
+        name
+        for service in load_services()
+        for op in service.operations
+        for name in (op.request_element, op.response_element)
+    )
+
+
+@functools.cache
+def _wrapper_files() -> frozenset[Path]:
+    return frozenset(
+        path
+        for path in _base_files()
+        if any(
+            f"{{{_read_xsd(path).get('targetNamespace', '')}}}{node.get('name')}"
+            in _wrapper_names()
+            for node in _read_xsd(path).iterfind(f"{{{XSD}}}element")
+        )
+    )
+
+
+@functools.cache
+def _relaxed_wrappers(path: Path) -> str:
+    """The schema file at ``path`` with each wrapper's children typed ``xsd:anyType``."""
+    root = _read_xsd(path)
+    namespace = root.get("targetNamespace", "")
+    xsd_prefix = next(prefix for prefix, uri in root.nsmap.items() if uri == XSD and prefix)
+    for node in root.iterfind(f"{{{XSD}}}element"):
+        if f"{{{namespace}}}{node.get('name')}" not in _wrapper_names():
+            continue
+        for particle in node.iterfind(f"{{{XSD}}}complexType//{{{XSD}}}element"):
+            ref = particle.attrib.pop("ref", None)
+            if ref is not None:  # a reference to a global element of this same namespace
+                particle.set("name", local(ref))
+                particle.set("form", "qualified")
+            particle.set("type", f"{xsd_prefix}:anyType")
+    return etree.tostring(root, encoding="unicode")
+
+
+@functools.cache
+def _read_xsd_cached(path: Path) -> bytes:
     try:
-        tree = etree.parse(str(path), safe_parser())
-    except (OSError, etree.XMLSyntaxError) as exc:
+        return path.read_bytes()
+    except OSError as exc:
         raise ContractError(f"cannot read bundled schema {path}: {exc}", path=str(path)) from exc
-    root: etree._Element = tree.getroot()
+
+
+def _read_xsd(path: Path) -> etree._Element:
+    """A fresh parse of a bundled schema file (callers may change the tree)."""
+    try:
+        root: etree._Element = etree.fromstring(_read_xsd_cached(path), safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ContractError(f"cannot read bundled schema {path}: {exc}", path=str(path)) from exc
     return root
-
-
-def _clark(node: etree._Element, qname: str) -> str:
-    prefix, _, local = qname.rpartition(":")
-    return f"{{{node.nsmap.get(prefix or None, '')}}}{local}"

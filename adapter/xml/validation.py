@@ -1,48 +1,37 @@
 """Validating SMT SOAP messages against the bundled contract.
 
-One pass per message, in memory bounded by one payload item (one ESIID's data), not by
-the document: the head of the document names the operation; the body is then parsed
-streaming and each child of the operation wrapper is validated on its own and cleared;
-last, the remaining skeleton (envelope, wrapper, emptied items) is validated for
-structure. libxml2 does the validating; every problem comes back as a ``Violation`` with
-a line, a path, the rule and the value.
+One check per message: the head of the document names the operation (``head``); the body
+is then validated item by item, in memory bounded by one item (``streaming``). libxml2 does
+the validating; every problem comes back as a ``Violation`` with a line, a path, the rule
+and the value, in document order.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
 from adapter.contract import Direction, Operation, Profile, find_operation, load_services
 from adapter.errors import SchemaViolationError
 from adapter.xml.findings import Findings, StopCheck
-from adapter.xml.locating import readable_path, resolve, tag_of
-from adapter.xml.parsing import DEFAULT_LIMITS, Limits, parser_options, safe_parser
+from adapter.xml.head import Head, Node, read_head
+from adapter.xml.names import SOAP12_ENVELOPE, SOAP_ENVELOPE, local
+from adapter.xml.parsing import DEFAULT_LIMITS, Limits, Source
 from adapter.xml.schemaset import (
-    SOAP_ENVELOPE,
     PayloadType,
     envelope_schema,
     find_payload_type,
     item_schemas,
+    payload_roots,
     payload_schema,
+    skeleton_schema,
 )
+from adapter.xml.streaming import validate_items, validate_whole
 from adapter.xml.violations import Violation
 
 __all__ = ["CheckResult", "MessageValidator", "Source", "iter_violations", "validate"]
-
-Source = str | os.PathLike[str] | bytes
-_SOAP12_ENVELOPE = "http://www.w3.org/2003/05/soap-envelope"
-_HEAD_CHUNK = 64 * 1024
-_DOCTYPE_REFUSED = (
-    "the document declares a DOCTYPE; SOAP messages must not (SOAP 1.1 section 3), "
-    "and entities and external DTDs are never resolved"
-)
-_DOCTYPE_MARKS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +54,13 @@ class CheckResult:
         return not self.violations
 
 
-@dataclass(frozen=True, slots=True)
-class _Head:
-    root: etree._Element
-    body_child: etree._Element | None
-    body_seen: bool
-
-
 class MessageValidator:
     """Validates SMT SOAP messages (or bare payloads) against one profile of the contract.
 
     ``payload_type`` switches from whole SOAP messages to bare payloads of that type
     (``EnergyDataRequest``, ``meterinformation:Acknowledgement``, ``{ns}Name``). The
-    schemas compile when the validator is built, so a broken bundle fails here, once."""
+    envelope schema compiles when the validator is built, so a broken bundle fails here;
+    per-payload schemas compile on first use. One validator may serve many threads."""
 
     def __init__(
         self,
@@ -95,34 +78,43 @@ class MessageValidator:
 
     def check(self, source: Source) -> CheckResult:
         """Validate one message and return everything found; never raises for bad input."""
-        name = "<bytes>" if isinstance(source, bytes) else os.fspath(source)
+        name = _printable(source)
         findings = Findings(name, self.limits.max_violations)
-        head: _Head | None = None
-        operation: tuple[Operation, Direction] | None = None
+        head: Head | None = None
+        found: tuple[Operation, Direction] | None = None
         try:
             self._check_size(source, findings)
-            head = self._read_head(source, findings)
-            operation = self._check_head(head, findings)
+            head = read_head(source, findings, root_only=self.payload_type is not None)
             if self.payload_type is not None:
-                self._validate_whole(
-                    source,
-                    payload_schema(self.profile, self.payload_type, tag_of(head.root)),
-                    findings,
-                )
-            elif operation is None:
-                self._validate_whole(source, envelope_schema(self.profile), findings)
+                self._check_payload(source, head.root, self.payload_type, findings)
             else:
-                self._validate_streaming(source, operation[0], operation[1], findings)
+                found = self._check_envelope(head, findings)
+                if found is None:  # a SOAP Fault
+                    validate_whole(source, envelope_schema(self.profile), findings)
+                else:
+                    operation, direction = found
+                    wrapper = (
+                        operation.request_element
+                        if direction is Direction.REQUEST
+                        else operation.response_element
+                    )
+                    validate_items(
+                        source,
+                        wrapper=wrapper,
+                        items=item_schemas(self.profile, wrapper),
+                        skeleton=skeleton_schema(self.profile),
+                        findings=findings,
+                    )
         except StopCheck:
             pass
         body = None if head is None else (head.root if self.payload_type else head.body_child)
         return CheckResult(
             source=name,
             profile=self.profile,
-            violations=tuple(findings.violations),
-            body_element=None if body is None else tag_of(body),
-            operation=None if operation is None else operation[0],
-            direction=None if operation is None else operation[1],
+            violations=_in_document_order(findings.violations),
+            body_element=None if body is None else body.tag,
+            operation=None if found is None else found[0],
+            direction=None if found is None else found[1],
         )
 
     def iter_violations(self, source: Source) -> Iterator[Violation]:
@@ -137,16 +129,15 @@ class MessageValidator:
             raise SchemaViolationError(result.source, result.violations)
         return result
 
-    # -- stages ---------------------------------------------------------------------------
-
     def _check_size(self, source: Source, findings: Findings) -> None:
         if isinstance(source, bytes):
             size = len(source)
         else:
             try:
                 size = Path(source).stat().st_size
-            except OSError as exc:
-                findings.stop("unreadable", f"cannot read the file: {exc.strerror or exc}")
+            except (OSError, ValueError) as exc:
+                reason = getattr(exc, "strerror", None) or exc
+                findings.stop("unreadable", f"cannot read the file: {reason}")
         if size == 0:
             findings.stop("empty", "the file is empty; a SOAP message was expected")
         if size > self.limits.max_bytes:
@@ -157,174 +148,70 @@ class MessageValidator:
                 expected=str(self.limits.max_bytes),
             )
 
-    def _read_head(self, source: Source, findings: Findings) -> _Head:
-        """Parse just far enough to see the root, the Body and the Body's first child."""
-        parser = etree.XMLPullParser(events=("start", "end"), **parser_options())
-        root: etree._Element | None = None
-        body: etree._Element | None = None
-        prolog = b""
-        try:
-            with _open(source) as stream:
-                while chunk := stream.read(_HEAD_CHUNK):
-                    if root is None:
-                        prolog += chunk
-                    parser.feed(chunk)
-                    for event, element in parser.read_events():
-                        if root is None:
-                            root = element
-                            self._refuse_doctype(element, findings)
-                            if self.payload_type is not None:
-                                return _Head(root, None, False)
-                        if (
-                            event == "start"
-                            and element.getparent() is root
-                            and element.tag == f"{{{SOAP_ENVELOPE}}}Body"
-                        ):
-                            body = element
-                        elif event == "start" and body is not None and element.getparent() is body:
-                            return _Head(root, element, True)
-                        elif event == "end" and element is body:
-                            return _Head(root, None, True)
-                parser.close()
-        except etree.XMLSyntaxError as exc:
-            if root is None and _declares_doctype(prolog):
-                # libxml2 may give up inside the DTD itself (entity amplification): same refusal
-                findings.stop("doctype", _DOCTYPE_REFUSED, line=exc.lineno or None)
-            findings.not_well_formed(exc)
-        except OSError as exc:
-            findings.stop("unreadable", f"cannot read the file: {exc.strerror or exc}")
-        if root is None:
-            findings.stop("not-well-formed", "the document holds no element")
-        return _Head(root, None, body is not None)
-
-    def _refuse_doctype(self, root: etree._Element, findings: Findings) -> None:
-        info = root.getroottree().docinfo
-        if info.internalDTD is not None or info.doctype or info.system_url:
-            findings.stop(
-                "doctype",
-                _DOCTYPE_REFUSED,
-                line=root.sourceline,
-                value=info.doctype or None,
-            )
-
-    def _check_head(self, head: _Head, findings: Findings) -> tuple[Operation, Direction] | None:
+    def _check_envelope(self, head: Head, findings: Findings) -> tuple[Operation, Direction] | None:
+        """The operation the Body's first child opens; ``None`` for a SOAP Fault."""
         root = head.root
-        if self.payload_type is not None:
-            self._check_payload_root(root, self.payload_type, findings)
-            return None
-        line, path = root.sourceline, readable_path(root)
-        if tag_of(root) == f"{{{_SOAP12_ENVELOPE}}}Envelope":
+        if root.tag == f"{{{SOAP12_ENVELOPE}}}Envelope":
             findings.stop(
                 "not-an-envelope",
                 f"this is a SOAP 1.2 envelope; SMT's services speak SOAP 1.1 ({SOAP_ENVELOPE})",
-                line=line,
-                path=path,
-                value=tag_of(root),
+                line=root.line,
+                path=root.path,
+                value=root.tag,
             )
-        if tag_of(root) != f"{{{SOAP_ENVELOPE}}}Envelope":
+        if root.tag != f"{{{SOAP_ENVELOPE}}}Envelope":
             findings.stop(
                 "not-an-envelope",
-                f"the root element <{etree.QName(root).localname}> is not a SOAP 1.1 Envelope; "
+                f"the root element <{local(root.tag)}> is not a SOAP 1.1 Envelope; "
                 "to check a bare payload, name its type (--type)",
-                line=line,
-                path=path,
-                value=tag_of(root),
+                line=root.line,
+                path=root.path,
+                value=root.tag,
             )
         child = head.body_child
         if child is None:
             problem = (
                 "is empty; it must hold an operation element" if head.body_seen else "is missing"
             )
-            findings.stop("missing-element", f"the SOAP Body {problem}", line=line, path=path)
-        if tag_of(child) == f"{{{SOAP_ENVELOPE}}}Fault":
+            findings.stop(
+                "missing-element", f"the SOAP Body {problem}", line=root.line, path=root.path
+            )
+        if child.tag == f"{{{SOAP_ENVELOPE}}}Fault":
             return None
-        found = find_operation(tag_of(child))
+        found = find_operation(child.tag)
         if found is None:
             findings.stop(
                 "unknown-operation",
-                _unknown_operation_message(child),
-                line=child.sourceline,
-                path=readable_path(child),
-                value=tag_of(child),
+                _unknown_operation(child),
+                line=child.line,
+                path=child.path,
+                value=child.tag,
             )
         return found
 
-    def _check_payload_root(
-        self, root: etree._Element, payload: PayloadType, findings: Findings
+    def _check_payload(
+        self, source: Source, root: Node, payload: PayloadType, findings: Findings
     ) -> None:
-        line, path, tag = root.sourceline, readable_path(root), tag_of(root)
-        if payload.kind == "element" and tag != payload.clark:
+        roots = payload_roots(self.profile, payload)
+        if root.tag not in roots:
+            sent_as = ", ".join(f"<{local(r)}>" for r in sorted(roots)) or "no element"
+            hint = (
+                "; this is a whole SOAP message: leave out --type"
+                if root.tag == f"{{{SOAP_ENVELOPE}}}Envelope"
+                else ""
+            )
+            namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+            where = f" in namespace {namespace}" if namespace else ""
             findings.stop(
                 "unexpected-element",
-                f"the payload root is <{tag}>; payload type {payload.label} is the element "
-                f"<{payload.clark}>",
-                line=line,
-                path=path,
-                value=tag,
-                expected=payload.clark,
+                f"the payload root is <{local(root.tag)}>{where}; SMT sends payload type "
+                f"{payload.label} as {sent_as}{hint}",
+                line=root.line,
+                path=root.path,
+                value=root.tag,
+                expected=", ".join(sorted(roots)),
             )
-        if payload.kind == "type" and etree.QName(root).namespace:
-            findings.stop(
-                "unexpected-element",
-                f"the payload root <{tag}> is namespace-qualified; SMT sends payloads of "
-                f"type {payload.label} as unqualified elements",
-                line=line,
-                path=path,
-                value=tag,
-            )
-
-    def _validate_whole(self, source: Source, schema: etree.XMLSchema, findings: Findings) -> None:
-        try:
-            with _open(source) as stream:
-                tree = etree.parse(stream, safe_parser())
-        except etree.XMLSyntaxError as exc:
-            findings.not_well_formed(exc)
-        if not schema.validate(tree):
-            root = tree.getroot()
-            for entry in schema.error_log:
-                findings.record(entry, resolve(root, entry.path, skip_first=True))
-
-    def _validate_streaming(
-        self, source: Source, operation: Operation, direction: Direction, findings: Findings
-    ) -> None:
-        wrapper = (
-            operation.request_element
-            if direction is Direction.REQUEST
-            else operation.response_element
-        )
-        items = item_schemas(self.profile, wrapper)
-        shells: list[etree._Element] = []
-        try:
-            with _open(source) as stream:
-                context = etree.iterparse(
-                    stream,
-                    events=("end",),
-                    tag=[_tag_filter(name) for name in items],
-                    **parser_options(),
-                )
-                for _, item in context:
-                    parent = item.getparent()
-                    if parent is None or tag_of(parent) != wrapper:
-                        continue
-                    schema = items[tag_of(item)]
-                    if not schema.validate(item):
-                        for entry in schema.error_log:
-                            findings.record(entry, resolve(item, entry.path, skip_first=True))
-                    item.clear(keep_tail=False)
-                    shells.append(item)
-                root = context.root
-        except etree.XMLSyntaxError as exc:
-            findings.not_well_formed(exc)
-        if root is None:
-            findings.stop("not-well-formed", "the document holds no element")
-        emptied = {id(shell) for shell in shells}
-        skeleton = envelope_schema(self.profile)
-        if not skeleton.validate(root.getroottree()):
-            for entry in skeleton.error_log:
-                element = resolve(root, entry.path, skip_first=True)
-                if element is not None and id(element) in emptied and not _about_placement(entry):
-                    continue  # the item's own content was validated before it was emptied
-                findings.record(entry, element)
+        validate_whole(source, payload_schema(self.profile, payload, root.tag), findings)
 
 
 def iter_violations(
@@ -335,9 +222,8 @@ def iter_violations(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Violation]:
     """Every violation of one message (see ``MessageValidator``)."""
-    return MessageValidator(profile, payload_type=payload_type, limits=limits).iter_violations(
-        source
-    )
+    validator = MessageValidator(profile, payload_type=payload_type, limits=limits)
+    return validator.iter_violations(source)
 
 
 def validate(
@@ -351,41 +237,31 @@ def validate(
     return MessageValidator(profile, payload_type=payload_type, limits=limits).validate(source)
 
 
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _open(source: Source) -> io.BufferedIOBase:
+def _printable(source: Source) -> str:
+    """A name for the source that any terminal, JSON or XML report can carry."""
     if isinstance(source, bytes):
-        return io.BytesIO(source)
-    return open(source, "rb")
+        return "<bytes>"
+    name = os.fspath(source).encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
-def _declares_doctype(prolog: bytes) -> bool:
-    return any(mark in prolog for mark in _DOCTYPE_MARKS)
+def _in_document_order(violations: list[Violation]) -> tuple[Violation, ...]:
+    """Items are checked before the skeleton around them; report everything by line (a
+    ``truncated`` marker stays last)."""
+    marker = [v for v in violations if v.rule == "truncated"]
+    rest = [v for v in violations if v.rule != "truncated"]
+    rest.sort(key=lambda v: (v.line is None, v.line or 0))
+    return (*rest, *marker)
 
 
-def _about_placement(entry: etree._LogEntry) -> bool:
-    """Whether an error concerns where an element stands (its parent's content model) rather
-    than what it holds."""
-    return "This element is not expected" in entry.message
-
-
-def _tag_filter(name: str) -> str:
-    return name if name.startswith("{") else f"{{}}{name}"
-
-
-def _unknown_operation_message(child: etree._Element) -> str:
-    qname = etree.QName(child)
+def _unknown_operation(child: Node) -> str:
+    name = local(child.tag)
+    namespace = child.tag[1:].partition("}")[0] if child.tag.startswith("{") else "(none)"
     homes = [
         service.namespace
         for service in load_services()
         for op in service.operations
-        if qname.localname
-        in (etree.QName(op.request_element).localname, etree.QName(op.response_element).localname)
+        if name in (local(op.request_element), local(op.response_element))
     ]
-    hint = f"; <{qname.localname}> is an operation of namespace {homes[0]}" if homes else ""
-    namespace = qname.namespace or "(none)"
-    return (
-        f"<{qname.localname}> in namespace {namespace} is not an operation of the SMT SOAP "
-        f"contract{hint}"
-    )
+    hint = f"; <{name}> is an operation of namespace {homes[0]}" if homes else ""
+    return f"<{name}> in namespace {namespace} is not an operation of the SMT SOAP contract{hint}"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +145,37 @@ def test_an_oversized_file_is_invalid_not_an_error(capsys: pytest.CaptureFixture
 def test_a_violation_limit_below_one_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--max-violations", "0", str(ENERGY))
     assert code == ExitCode.USAGE and "max_violations must be at least 1" in err
+
+
+def test_file_names_that_no_terminal_or_xml_can_hold_are_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (ENERGY / "processIntervalEnergyData.response.xml").read_bytes()
+    for name in (b"bad\xff.xml", b"ctl\x01.xml"):
+        with open(os.path.join(os.fsencode(tmp_path), name), "wb") as handle:
+            handle.write(source)
+    code, out, _ = run(capsys, "--profile", "guide", "--format", "junit", str(tmp_path))
+    names = sorted(case.get("name") for case in etree.fromstring(out.encode()).iter("testcase"))
+    assert code == ExitCode.INVALID
+    assert names == [f"{tmp_path}/bad\\udcff.xml", f"{tmp_path}/ctl\\x01.xml"]
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly_with_the_real_status(
+    tmp_path: Path,
+) -> None:
+    source = (ENERGY / "processIntervalEnergyData.response.xml").read_bytes()
+    for i in range(2000):
+        (tmp_path / f"m{i:04d}.xml").write_bytes(source)
+    smt = Path(sys.executable).parent / "smt"
+    process = subprocess.Popen(
+        [str(smt), "validate", "--profile", "guide", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait() == ExitCode.INVALID
+    assert b"[maxLength]" in first
+    assert b"Traceback" not in errors

@@ -135,3 +135,47 @@ def test_libxml2_paths_with_default_namespace_steps_resolve_to_the_right_element
     )
     assert resolve(root, "/s:E/s:B/*/*[3]", skip_first=True) is root[0][0][2]
     assert resolve(root, "/s:E/s:B/*/*[9]", skip_first=True) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "rule", "value", "expected"),
+    [
+        (
+            "Element 'faultcode': The QName value 'soap:Client' has no corresponding namespace "
+            "declaration in scope.",
+            "datatype",
+            "soap:Client",
+            "xs:QName",
+        ),
+        ("Element 'RT': The element is not 'nillable'.", "nillable", None, None),
+        (
+            "Element 'r', attribute 'kind': [facet 'enumeration'] The value 'Z' is not an element "
+            "of the set {'A', 'B'}.",
+            "enumeration",
+            "Z",
+            "A, B",
+        ),
+        ("Element 'r': The attribute 'kind' is required but missing.", "attribute", "kind", None),
+        (
+            "Element '{urn:x}extra': This element is not expected. Expected is ( "
+            "##other{http://schemas.xmlsoap.org/soap/envelope/}* ).",
+            "unexpected-element",
+            "extra",
+            "any element outside namespace http://schemas.xmlsoap.org/soap/envelope/",
+        ),
+    ],
+    ids=["qname-prefix", "nillable", "attribute-facet", "attribute-missing", "wildcard"],
+)
+def test_less_common_libxml2_messages_get_their_own_rules(
+    message: str, rule: str, value: str | None, expected: str | None
+) -> None:
+    finding = describe(message)
+    assert (finding.rule, finding.value, finding.expected) == (rule, value, expected)
+
+
+def test_an_attribute_facet_names_the_attribute_and_its_element() -> None:
+    finding = describe(
+        "Element 'r', attribute 'kind': [facet 'enumeration'] The value 'Z' is not an element "
+        "of the set {'A', 'B'}."
+    )
+    assert finding.message == "value 'Z' of attribute 'kind' of <r> is not one of: A, B"

@@ -104,7 +104,11 @@ def test_a_namespace_qualified_payload_is_refused_because_smt_sends_it_unqualifi
     )
     (violation,) = WIRE.check(data).violations
     assert violation.rule == "unexpected-element"
-    assert violation.expected == "<EnergyDataRequest>"
+    assert violation.expected == "unqualified <EnergyDataRequest>"
+    assert violation.message.startswith(
+        "element <EnergyDataRequest> in namespace http://schemas.esb.ams.com/meterusagesource "
+        "is not allowed here"
+    )
 
 
 def test_a_soap_fault_is_a_valid_message() -> None:
@@ -154,8 +158,9 @@ def _interval_response(esiids: int, days: int, defect: tuple[int, int] | None = 
         rows = []
         for d in range(1, days + 1):
             rt = "CX" if (e, d) == defect else "C"
+            day = 1 + d % 28
             rows.append(
-                f"<energyData><DT>01/{d:02d}/2024</DT><RevTS>01/{d + 1:02d}/2024 01:00:00</RevTS>"
+                f"<energyData><DT>01/{day:02d}/2024</DT><RevTS>01/{day:02d}/2024 23:00:00</RevTS>"
                 f"<RT>{rt}</RT><RD>{','.join(['.1-A'] * 100)}</RD></energyData>\n"
             )
         items.append(
@@ -252,7 +257,11 @@ def test_a_bare_payload_that_is_a_global_element_must_have_its_name() -> None:
 def test_a_qualified_root_is_refused_for_a_payload_type_that_smt_sends_unqualified() -> None:
     payload = b'<m:EnergyDataRequest xmlns:m="urn:x"/>'
     (violation,) = MessageValidator(payload_type="EnergyDataRequest").check(payload).violations
-    assert violation.rule == "unexpected-element" and "unqualified" in violation.message
+    assert violation.rule == "unexpected-element"
+    assert violation.message == (
+        "the payload root is <EnergyDataRequest> in namespace urn:x; SMT sends payload type "
+        "energydata:EnergyDataRequest as <EnergyDataRequest>"
+    )
 
 
 def test_validate_raises_with_every_violation_and_returns_the_result_when_valid() -> None:
@@ -269,3 +278,95 @@ def test_iter_violations_yields_what_check_finds() -> None:
     path = SOAP_FIXTURES / "energydata" / "processIntervalEnergyData.response.xml"
     assert [v.rule for v in iter_violations(path, profile=Profile.GUIDE)] == ["maxLength"]
     assert list(iter_violations(path)) == []
+
+
+def test_threads_sharing_one_validator_get_what_one_thread_gets() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    good = _interval_response(esiids=3, days=2)
+    bad = _interval_response(esiids=3, days=2, defect=(2, 1))
+    expected = {good: WIRE.check(good).violations, bad: WIRE.check(bad).violations}
+    work = [good, bad] * 200
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(WIRE.check, work))
+    assert [r.violations for r in results] == [expected[d] for d in work]
+
+
+def test_thousands_of_items_leave_no_errors_behind_once_emptied() -> None:
+    item = (
+        "<IntervalEnergyDataSyncResponse><trans_id>T1</trans_id><esiid>10443720000000001</esiid>"
+        "<energyDataList><energyData><DT>01/01/2024</DT><RevTS>01/02/2024 01:00:00</RevTS>"
+        "<RT>C</RT><RD>.1-A</RD></energyData></energyDataList></IntervalEnergyDataSyncResponse>\n"
+    )
+    data = (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>'
+        '<NS1:processIntervalEnergyDataResponse xmlns:NS1="http://schemas.esb.ams.com/meterusagesource">\n'
+        f"{item * 3000}</NS1:processIntervalEnergyDataResponse></soapenv:Body></soapenv:Envelope>"
+    ).encode()
+    assert WIRE.check(data).valid
+
+
+def test_text_after_an_item_is_reported_on_the_wrapper() -> None:
+    data = _mutated("</EnergyDataRequest>", "</EnergyDataRequest>oops")
+    (violation,) = WIRE.check(data).violations
+    assert (violation.rule, violation.value) == ("unexpected-text", "oops")
+    assert violation.path == "/soapenv:Envelope/soapenv:Body/met:processIntervalEnergyData"
+
+
+def test_a_second_element_in_the_body_is_refused() -> None:
+    fault = (
+        "<soapenv:Fault><faultcode>soapenv:Client</faultcode>"
+        "<faultstring>x</faultstring></soapenv:Fault>"
+    )
+    data = _mutated("</met:processIntervalEnergyData>", "</met:processIntervalEnergyData>" + fault)
+    (violation,) = WIRE.check(data).violations
+    assert (violation.rule, violation.value) == ("unexpected-element", "Fault")
+
+
+def test_an_undefined_entity_is_reported_with_its_cause_and_line() -> None:
+    data = _mutated("<trans_id>A12</trans_id>", "<trans_id>&foo;</trans_id>")
+    (violation,) = WIRE.check(data).violations
+    assert violation.rule == "not-well-formed"
+    assert "Entity 'foo' not defined" in violation.message
+    assert violation.line == _line_of(data, "&foo;")
+
+
+def test_lines_past_65535_are_recovered_from_the_document() -> None:
+    data = _interval_response(esiids=1, days=70_000, defect=(1, 69_999))
+    (violation,) = WIRE.check(data).violations
+    assert violation.line == _line_of(data, "<RT>CX</RT>") > 65_535
+
+
+def test_a_value_interrupted_by_a_comment_is_reported_whole() -> None:
+    path = SOAP_FIXTURES / "energydata" / "processIntervalEnergyData.response.xml"
+    data = path.read_bytes().replace(b"04/21/2019 09:49:58", b"04/21/2019<!-- c --> 09:49:58")
+    (violation,) = MessageValidator(Profile.GUIDE).check(data).violations
+    assert violation.value == "04/21/2019 09:49:58"
+
+
+def test_a_bare_payload_must_carry_a_name_smt_sends_its_type_under() -> None:
+    original = _payload(INTERVAL_REQUEST, "EnergyDataRequest")
+    payload = re.sub(rb"(</?)EnergyDataRequest\b", rb"\1Anything", original)
+    (violation,) = MessageValidator(payload_type="EnergyDataRequest").check(payload).violations
+    assert (violation.rule, violation.value, violation.expected) == (
+        "unexpected-element",
+        "Anything",
+        "EnergyDataRequest",
+    )
+
+
+def test_a_whole_message_checked_as_a_payload_gets_a_hint_to_drop_the_type() -> None:
+    (violation,) = (
+        MessageValidator(payload_type="EnergyDataRequest").check(INTERVAL_REQUEST).violations
+    )
+    assert violation.message.endswith("this is a whole SOAP message: leave out --type")
+
+
+def test_a_path_the_os_cannot_take_is_unreadable_not_an_exception() -> None:
+    (violation,) = WIRE.check("bad\x00name.xml").violations
+    assert violation.rule == "unreadable"
+    assert violation.source == "bad\\x00name.xml"
+
+
+def test_a_violation_error_without_violations_still_says_what_it_is() -> None:
+    assert str(SchemaViolationError("m.xml", [])) == "m.xml: breaks the SMT contract"
