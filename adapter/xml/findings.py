@@ -71,6 +71,12 @@ class Findings:
         self.add(rule, message, line=line, path=path, value=value, expected=expected)
         raise StopCheck
 
+    def unreadable(self, exc: OSError | ValueError) -> NoReturn:
+        """Record that the document could not be read at all (a folder, a missing file, a
+        name the OS refuses) and stop."""
+        reason = getattr(exc, "strerror", None) or exc
+        self.stop("unreadable", f"cannot read the file: {reason}")
+
     def not_well_formed(self, exc: etree.XMLSyntaxError) -> NoReturn:
         """Record a parse failure (including libxml2's size and depth limits) and stop.
 

@@ -78,9 +78,7 @@ def read_head(source: Source, findings: Findings, *, root_only: bool) -> Head:
             findings.stop("doctype", DOCTYPE_REFUSED, line=exc.lineno or None)
         findings.not_well_formed(exc)
     except (OSError, ValueError) as exc:
-        findings.stop(
-            "unreadable", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
-        )
+        findings.unreadable(exc)
     if top is None:
         findings.stop("not-well-formed", "the document holds no element")
     return Head(_node(top), body_seen=body is not None)

@@ -45,9 +45,7 @@ def validate_items(
     except etree.XMLSyntaxError as exc:
         findings.not_well_formed(exc)
     except (OSError, ValueError) as exc:
-        findings.stop(
-            "unreadable", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
-        )
+        findings.unreadable(exc)
     if root is None:
         findings.stop("not-well-formed", "the document holds no element")
     if not skeleton.validate(root.getroottree()):
@@ -63,9 +61,7 @@ def validate_whole(source: Source, schema: etree.XMLSchema, findings: Findings) 
     except etree.XMLSyntaxError as exc:
         findings.not_well_formed(exc)
     except (OSError, ValueError) as exc:
-        findings.stop(
-            "unreadable", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
-        )
+        findings.unreadable(exc)
     root = tree.getroot()
     if not schema.validate(tree):
         findings.record_log(schema, root)

@@ -136,8 +136,7 @@ class MessageValidator:
             try:
                 size = Path(source).stat().st_size
             except (OSError, ValueError) as exc:
-                reason = getattr(exc, "strerror", None) or exc
-                findings.stop("unreadable", f"cannot read the file: {reason}")
+                findings.unreadable(exc)
         if size == 0:
             findings.stop("empty", "the file is empty; a SOAP message was expected")
         if size > self.limits.max_bytes:
