@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NoReturn, TypedDict, Unpack
 
 from lxml import etree
 
@@ -11,7 +11,16 @@ from adapter.xml.diagnostics import describe
 from adapter.xml.locating import readable_path, resolve
 from adapter.xml.violations import Violation
 
-__all__ = ["Findings", "StopCheck"]
+__all__ = ["Findings", "StopCheck", "Where"]
+
+
+class Where(TypedDict, total=False):
+    """Where a violation is and what it is about (all optional)."""
+
+    line: int | None
+    path: str | None
+    value: str | None
+    expected: str | None
 
 
 class StopCheck(Exception):  # noqa: N818 - control flow, not an error
@@ -26,16 +35,8 @@ class Findings:
     limit: int
     violations: list[Violation] = field(default_factory=list)
 
-    def add(
-        self,
-        rule: str,
-        message: str,
-        *,
-        line: int | None = None,
-        path: str | None = None,
-        value: str | None = None,
-        expected: str | None = None,
-    ) -> None:
+    def add(self, rule: str, message: str, **where: Unpack[Where]) -> None:
+        """Add a violation (``where``: line, path, value, expected)."""
         if len(self.violations) >= self.limit:
             self.violations.append(
                 Violation(
@@ -45,30 +46,11 @@ class Findings:
                 )
             )
             raise StopCheck
-        self.violations.append(
-            Violation(
-                source=self.source,
-                rule=rule,
-                message=message,
-                line=line,
-                path=path,
-                value=value,
-                expected=expected,
-            )
-        )
+        self.violations.append(Violation(source=self.source, rule=rule, message=message, **where))
 
-    def stop(
-        self,
-        rule: str,
-        message: str,
-        *,
-        line: int | None = None,
-        path: str | None = None,
-        value: str | None = None,
-        expected: str | None = None,
-    ) -> NoReturn:
+    def stop(self, rule: str, message: str, **where: Unpack[Where]) -> NoReturn:
         """Add a violation after which checking this message cannot go on."""
-        self.add(rule, message, line=line, path=path, value=value, expected=expected)
+        self.add(rule, message, **where)
         raise StopCheck
 
     def unreadable(self, exc: OSError | ValueError) -> NoReturn:
