@@ -300,15 +300,17 @@ def _wrapper_names() -> frozenset[str]:
 
 @functools.cache
 def _wrapper_files() -> frozenset[Path]:
-    return frozenset(
-        path
-        for path in _base_files()
-        if any(
-            f"{{{_read_xsd(path).get('targetNamespace', '')}}}{node.get('name')}"
-            in _wrapper_names()
-            for node in _read_xsd(path).iterfind(f"{{{XSD}}}element")
-        )
-    )
+    """The base schema files that declare operation wrappers."""
+    found = set()
+    for path in _base_files():
+        root = _read_xsd(path)
+        namespace = root.get("targetNamespace", "")
+        names = {
+            f"{{{namespace}}}{node.get('name')}" for node in root.iterfind(f"{{{XSD}}}element")
+        }
+        if names & _wrapper_names():
+            found.add(path)
+    return frozenset(found)
 
 
 @functools.cache
