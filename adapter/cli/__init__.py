@@ -33,7 +33,7 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import validate
+    from adapter.cli import mock, validate
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smt-adapter {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     validate.register(commands)
+    mock.register(commands)
     return parser
 
 

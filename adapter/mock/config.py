@@ -1,0 +1,287 @@
+"""The mock's settings: frozen, keyword-only, checked on construction, built from the
+``[mock]`` table of a TOML file (the CLI reads the file; this module only reads the table).
+
+Every error names the setting (``mock.accounts[1].service_id``), the value and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+from adapter.errors import ConfigurationError
+from adapter.mock.scenarios import SCENARIOS, ScenarioSettings
+
+__all__ = [
+    "DEFAULT_ACCOUNTS",
+    "Account",
+    "MockSettings",
+    "SecurityProfile",
+    "TlsSettings",
+    "settings_from_mapping",
+]
+
+_SERVICE_ID = re.compile(r"[^\s:]{1,32}")  # requestorID: 1..32 characters; ':' breaks Basic
+
+
+class SecurityProfile(Enum):
+    """How callers authenticate: the 2020 guide's mutual TLS + HTTP Basic, the 2025 bearer
+    tokens, or nothing at all (plain HTTP, for quick local trials only)."""
+
+    CERTIFICATE = "certificate"
+    TOKEN = "token"  # noqa: S105 - a profile name, not a password
+    INSECURE = "insecure"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    """One SMT service ID the mock accepts: its password, requester type and DUNS, and how
+    many synthetic ESIIDs it can see (plus any listed explicitly)."""
+
+    service_id: str
+    password: str
+    requester_type: str = "CSP"
+    duns: str = "19999999999"
+    csp_name: str = ""
+    puct_number: str = ""
+    esiid_count: int = 4
+    esiids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _SERVICE_ID.fullmatch(self.service_id):
+            _fail("service_id", self.service_id, "1 to 32 characters, no spaces or colons")
+        if not self.password:
+            _fail("password", "", "must not be empty")
+        if not 0 <= self.esiid_count <= 10_000:
+            _fail("esiids", str(self.esiid_count), "between 0 and 10000")
+
+
+# The service IDs of the guide's own examples, so that its example requests work as
+# printed: CSPAPIUser1 (a CSP, sections 3.2.1.1-3.2.1.5) and bobby@123 (a residential
+# user, the subscription examples of 3.2.1.4). The passwords are published test values.
+DEFAULT_ACCOUNTS = (
+    Account(
+        service_id="CSPAPIUser1",
+        password="smt-mock-CSPAPIUser1",  # noqa: S106 - a published test password
+        requester_type="CSP",
+        duns="19999999999",
+        csp_name="cspbrand1",
+        puct_number="10004",
+    ),
+    Account(
+        service_id="bobby@123",
+        password="smt-mock-bobby",  # noqa: S106 - a published test password
+        requester_type="RES",
+        duns="",
+        esiid_count=2,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TlsSettings:
+    """The server's certificate chain and key, and the CA that signs client certificates."""
+
+    cert_file: Path
+    key_file: Path
+    client_ca_file: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MockSettings:
+    """Everything ``smt mock`` needs. ``today`` pins the mock's calendar (the data it has
+    "up to yesterday", agreement dates); None means the real date."""
+
+    host: str = "127.0.0.1"
+    port: int = 8443
+    security: SecurityProfile = SecurityProfile.CERTIFICATE
+    tls: TlsSettings | None = None
+    accounts: tuple[Account, ...] = DEFAULT_ACCOUNTS
+    seed: int = 2020
+    today: date | None = None
+    token_secret: str | None = None
+    token_lifetime_seconds: int = 3600
+    state_file: Path | None = None
+    max_body_bytes: int = 10 * 1024 * 1024
+    scenarios: ScenarioSettings = field(default_factory=ScenarioSettings)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            _fail("port", str(self.port), "between 0 and 65535")
+        if not self.accounts:
+            _fail("accounts", "[]", "at least one account")
+        seen: set[str] = set()
+        for account in self.accounts:
+            if account.service_id in seen:
+                _fail("accounts", account.service_id, "each service_id once")
+            seen.add(account.service_id)
+        if not 60 <= self.token_lifetime_seconds <= 86_400:
+            _fail("token.lifetime_seconds", str(self.token_lifetime_seconds), "60 to 86400")
+        if self.token_secret is not None and len(self.token_secret) < 32:
+            _fail("token.secret", "(hidden)", "at least 32 characters")
+        if not 1024 <= self.max_body_bytes <= 512 * 1024 * 1024:
+            _fail("max_body_bytes", str(self.max_body_bytes), "1024 to 536870912")
+
+    def account(self, service_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.service_id == service_id), None)
+
+
+def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSettings:
+    """Build settings from the ``[mock]`` table of a TOML file; relative paths are taken
+    from ``base_dir`` (the file's folder). Unknown keys are refused, never ignored."""
+    _only(table, "mock", {
+        "host", "port", "security", "tls", "accounts", "seed", "today", "token",
+        "state_file", "max_body_bytes", "scenarios",
+    })  # fmt: skip
+    values: dict[str, Any] = {}
+    for key, kind in (("host", str), ("port", int), ("seed", int), ("max_body_bytes", int)):
+        if key in table:
+            values[key] = _typed(table, key, kind, f"mock.{key}")
+    if "security" in table:
+        values["security"] = _security(_typed(table, "security", str, "mock.security"))
+    if "today" in table:
+        values["today"] = _date(table["today"])
+    if "state_file" in table:
+        values["state_file"] = base_dir / _typed(table, "state_file", str, "mock.state_file")
+    if "tls" in table:
+        values["tls"] = _tls(table["tls"], base_dir)
+    if "token" in table:
+        token = _table(table["token"], "mock.token")
+        _only(token, "mock.token", {"secret", "lifetime_seconds"})
+        if "secret" in token:
+            values["token_secret"] = _typed(token, "secret", str, "mock.token.secret")
+        if "lifetime_seconds" in token:
+            values["token_lifetime_seconds"] = _typed(
+                token, "lifetime_seconds", int, "mock.token.lifetime_seconds"
+            )
+    if "accounts" in table:
+        values["accounts"] = _accounts(table["accounts"])
+    if "scenarios" in table:
+        values["scenarios"] = _scenarios(table["scenarios"])
+    settings: MockSettings = _prefixed(lambda: MockSettings(**values), "mock")
+    return settings
+
+
+def _accounts(raw: Any) -> tuple[Account, ...]:
+    if not isinstance(raw, list) or not raw:
+        _fail("mock.accounts", repr(raw), "a non-empty array of tables ([[mock.accounts]])")
+    accounts = []
+    for index, item in enumerate(raw):
+        where = f"mock.accounts[{index}]"
+        entry = _table(item, where)
+        _only(entry, where, {
+            "service_id", "password", "requester_type", "duns", "csp_name", "puct_number",
+            "esiids",
+        })  # fmt: skip
+        for key in ("service_id", "password"):
+            if key not in entry:
+                _fail(f"{where}.{key}", "(missing)", "required")
+        esiids = entry.get("esiids", 4)
+        count, listed = (esiids, ()) if isinstance(esiids, int) else (0, _strings(esiids, where))
+        fields = {
+            "service_id": _typed(entry, "service_id", str, f"{where}.service_id"),
+            "password": _typed(entry, "password", str, f"{where}.password"),
+            "requester_type": str(entry.get("requester_type", "CSP")),
+            "duns": str(entry.get("duns", "")),
+            "csp_name": str(entry.get("csp_name", "")),
+            "puct_number": str(entry.get("puct_number", "")),
+            "esiid_count": count,
+            "esiids": listed,
+        }
+        accounts.append(_prefixed(lambda f=fields: Account(**f), where))
+    return tuple(accounts)
+
+
+def _scenarios(raw: Any) -> ScenarioSettings:
+    table = _table(raw, "mock.scenarios")
+    _only(table, "mock.scenarios", {"default", "operations", "delay_seconds"})
+    default = table.get("default")
+    if default is not None and default not in SCENARIOS:
+        _fail("mock.scenarios.default", str(default), f"one of {', '.join(SCENARIOS)}")
+    operations = _table(table.get("operations", {}), "mock.scenarios.operations")
+    for name, scenario in operations.items():
+        if scenario not in SCENARIOS:
+            where = f"mock.scenarios.operations.{name}"
+            _fail(where, str(scenario), f"one of {', '.join(SCENARIOS)}")
+    delay = table.get("delay_seconds", 5.0)
+    if not isinstance(delay, int | float) or not 0 <= delay <= 600:
+        _fail("mock.scenarios.delay_seconds", repr(delay), "a number from 0 to 600")
+    return ScenarioSettings(
+        default=default, operations=dict(operations), delay_seconds=float(delay)
+    )
+
+
+def _tls(raw: Any, base_dir: Path) -> TlsSettings:
+    table = _table(raw, "mock.tls")
+    _only(table, "mock.tls", {"cert_file", "key_file", "client_ca_file"})
+    paths = {}
+    for key in ("cert_file", "key_file", "client_ca_file"):
+        if key not in table:
+            _fail(f"mock.tls.{key}", "(missing)", "required when [mock.tls] is given")
+        path = base_dir / _typed(table, key, str, f"mock.tls.{key}")
+        if not path.is_file():
+            _fail(f"mock.tls.{key}", str(path), "an existing PEM file")
+        paths[key] = path
+    return TlsSettings(**paths)
+
+
+def _security(value: str) -> SecurityProfile:
+    try:
+        return SecurityProfile(value)
+    except ValueError:
+        names = ", ".join(p.value for p in SecurityProfile)
+        _fail("mock.security", value, f"one of {names}")
+
+
+def _date(raw: Any) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        _fail("mock.today", str(raw), "a date, YYYY-MM-DD")
+
+
+def _typed(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    value = table[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        _fail(where, repr(value), f"a {kind.__name__}")
+    return value
+
+
+def _strings(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        _fail(f"{where}.esiids", repr(raw), "a count or an array of ESIID strings")
+    return tuple(raw)
+
+
+def _table(raw: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        _fail(where, repr(raw), "a table")
+    return raw
+
+
+def _only(table: Mapping[str, Any], where: str, known: set[str]) -> None:
+    for key in table:
+        if key not in known:
+            _fail(f"{where}.{key}", str(table[key]), f"a known key: {', '.join(sorted(known))}")
+
+
+def _prefixed(build: Any, where: str) -> Any:
+    """Run a constructor; re-raise its ConfigurationError with the setting's full name."""
+    try:
+        return build()
+    except ConfigurationError as exc:
+        name = exc.field if exc.field.startswith("mock") else f"{where}.{exc.field}"
+        raise ConfigurationError(
+            str(exc).replace(exc.field, name, 1), field=name, value=exc.value
+        ) from None
+
+
+def _fail(name: str, value: str, rule: str) -> NoReturn:
+    raise ConfigurationError(f"{name} = {value}: must be {rule}", field=name, value=value)

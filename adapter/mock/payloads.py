@@ -1,0 +1,94 @@
+"""Reading request payloads and writing response payloads, in the wire's names.
+
+SMT's payload children are unqualified; only a few payload roots are qualified (the
+MeterInformation request and the MeterInformation/PremiseInformation responses), and the
+handlers pass those names in Clark notation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from adapter.mock.soap import SoapFault
+
+__all__ = [
+    "Acknowledgement",
+    "add",
+    "build_acknowledgement",
+    "read_all",
+    "read_optional",
+    "read_required",
+]
+
+
+def add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+    """Append an unqualified child (``text`` None writes an empty element)."""
+    child = etree.SubElement(parent, name)
+    if text is not None:
+        child.text = text
+    return child
+
+
+def read_optional(payload: etree._Element, path: str) -> str | None:
+    """The stripped text at ``path`` (unqualified names), None if absent or empty."""
+    found = payload.find(path)
+    if found is None or found.text is None or not found.text.strip():
+        return None
+    return found.text.strip()
+
+
+def read_required(payload: etree._Element, path: str) -> str:
+    value = read_optional(payload, path)
+    if value is None:  # the schema check makes this rare: an element of spaces only
+        raise SoapFault("Client", f"{path}: a value is required, got an empty element")
+    return value
+
+
+def read_all(payload: etree._Element, path: str) -> list[str]:
+    """Every non-empty text at ``path``, in document order, each once."""
+    seen: dict[str, None] = {}
+    for found in payload.iterfind(path):
+        if found.text and found.text.strip():
+            seen.setdefault(found.text.strip(), None)
+    return list(seen)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acknowledgement:
+    """The answer to an asynchronous request: the report will be delivered later."""
+
+    trans_id: str
+    correlation_id: str
+    status_code: str
+    status_reason: str
+    faults: Sequence[tuple[str, str]] = ()  # (esiid, reason)
+
+
+def build_acknowledgement(
+    tag: str, ack: Acknowledgement, *, fault_list: str, fault_item: str = "faultESIID"
+) -> etree._Element:
+    """An ``Acknowledgement`` payload; ``fault_list`` is the service's name for the fault
+    list (``faultESIIDList`` for EnergyData, ``faultESIIDs`` for the attribute services)."""
+    root = etree.Element(tag)
+    add(root, "trans_id", ack.trans_id)
+    add(root, "correlationId", ack.correlation_id)
+    add(root, "statusCode", ack.status_code)
+    add(root, "statusReason", ack.status_reason)
+    _add_faults(root, fault_list, fault_item, ack.faults)
+    return root
+
+
+def _add_faults(
+    root: etree._Element, list_name: str, item_name: str, faults: Iterable[tuple[str, str]]
+) -> None:
+    faults = list(faults)
+    if not faults:
+        return
+    listed = add(root, list_name)
+    for esiid, reason in faults:
+        item = add(listed, item_name)
+        add(item, "esiid", esiid)
+        add(item, "reason", reason)

@@ -1,0 +1,71 @@
+"""Fault injection: how the mock misbehaves when a scenario is chosen, by the config file
+(for every call, or per operation) or by the ``X-SMT-Mock-Scenario`` request header.
+
+A header value is a scenario name, optionally with a delay for ``slow``:
+``slow``, ``slow:0.25``, ``http-503``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["SCENARIOS", "Scenario", "ScenarioSettings", "choose_scenario"]
+
+SCENARIOS: Mapping[str, str] = {
+    "slow": "answer normally after a delay (delay_seconds, or slow:SECONDS in the header)",
+    "http-500": "HTTP 500 with SMT's JSON body (Table 4)",
+    "http-503": "HTTP 503 with an HTML page, as a load balancer in front of SMT sends",
+    "malformed-xml": "HTTP 200 with the real response cut off halfway (not well-formed)",
+    "soap-fault": "HTTP 500 with a SOAP Fault (faultcode soapenv:Server)",
+    "drop": "close the connection after reading the request, without any response",
+}
+
+HEADER = "HTTP_X_SMT_MOCK_SCENARIO"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioSettings:
+    """Scenarios chosen in the config file: ``default`` applies to every SOAP call,
+    ``operations`` maps an operation name to a scenario and wins over ``default``."""
+
+    default: str | None = None
+    operations: Mapping[str, str] = field(default_factory=dict)
+    delay_seconds: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    delay_seconds: float
+
+
+class ScenarioError(ValueError):
+    """A header names no scenario; the message says which ones exist."""
+
+
+def choose_scenario(
+    settings: ScenarioSettings, operation: str, header: str | None
+) -> Scenario | None:
+    """The scenario for one call: the request header first, then the config file."""
+    if header:
+        name, _, seconds = header.strip().partition(":")
+        name = name.strip()
+        if name not in SCENARIOS:
+            raise ScenarioError(
+                f"X-SMT-Mock-Scenario {header!r} names no scenario; use one of "
+                f"{', '.join(SCENARIOS)}"
+            )
+        delay = settings.delay_seconds
+        if seconds:
+            try:
+                delay = float(seconds)
+            except ValueError:
+                delay = -1.0
+            if not 0 <= delay <= 600:
+                raise ScenarioError(
+                    f"X-SMT-Mock-Scenario {header!r}: the delay must be 0 to 600 seconds"
+                )
+        return Scenario(name, delay)
+    chosen = settings.operations.get(operation) or settings.default
+    return None if chosen is None else Scenario(chosen, settings.delay_seconds)

@@ -1,0 +1,100 @@
+"""The mock's SOAP layer, and the only module that imports spyne.
+
+spyne reads the envelope, dispatches on the operation wrapper's qualified name and writes
+the response envelope and SOAP Faults. The payloads themselves are built by the mock's
+handlers with lxml, because SMT's payloads are unqualified and one wrapper carries either
+a synchronous payload or an ``Acknowledgement``; spyne's typed models qualify children
+and fix one payload per operation. So every method takes and returns ``AnyXml`` in the
+``bare`` body style, with the wire's wrapper names set explicitly
+(``_in_message_name``/``_out_message_name``): spyne never builds a schema of its own, and
+the WSDL served is the bundled one.
+
+spyne 2.14.0, its last release, runs on Python 3.11 but not on 3.12+: replacing it means
+replacing this module only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from adapter.contract import Operation, Service
+from adapter.xml.names import SOAP_ENVELOPE, local
+
+try:  # pragma: no cover - exercised by every mock test on 3.11
+    from spyne import AnyXml, Application, Fault, ServiceBase, rpc  # type: ignore[import-untyped]
+    from spyne.protocol.soap import Soap11  # type: ignore[import-untyped]
+    from spyne.server.wsgi import WsgiApplication  # type: ignore[import-untyped]
+except ImportError as exc:  # pragma: no cover - Python 3.12+
+    _SPYNE_ERROR: ImportError | None = exc
+else:
+    _SPYNE_ERROR = None
+
+__all__ = ["SoapFault", "build_fault", "build_soap_app"]
+
+Handler = Callable[[Operation, etree._Element, Mapping[str, Any]], etree._Element]
+"""Answers one call: (operation, request payload element, WSGI environ) -> payload."""
+
+# spyne logs a traceback for every fault a method raises on purpose; ours are answers.
+logging.getLogger("spyne.application.server").setLevel(logging.CRITICAL)
+
+
+class SoapFault(Exception):  # noqa: N818 - it is the SOAP term
+    """Raised by a handler to answer with a SOAP Fault: ``code`` is ``Client`` (the request
+    is wrong) or ``Server``; ``text`` becomes the faultstring."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+def build_soap_app(service: Service, handler: Handler) -> Any:
+    """A WSGI application serving every operation of ``service`` through ``handler``."""
+    if _SPYNE_ERROR is not None:
+        raise RuntimeError(
+            "the mock needs spyne 2.14.0, which runs on Python 3.11 only "
+            f"(this is a newer Python): {_SPYNE_ERROR}"
+        )
+    methods = {op.name: _method(op, handler) for op in service.operations}
+    service_class = type(f"{service.name}Service", (ServiceBase,), methods)
+    application = Application(
+        [service_class],
+        tns=service.namespace,
+        name=service.name,
+        in_protocol=Soap11(validator=None),  # the bundled XSDs validate, before spyne sees it
+        out_protocol=Soap11(),
+    )
+    return WsgiApplication(application)
+
+
+def _method(operation: Operation, handler: Handler) -> Any:
+    def call(ctx: Any, payload: etree._Element) -> etree._Element:
+        try:
+            return handler(operation, payload, ctx.transport.req_env)
+        except SoapFault as fault:
+            raise Fault(faultcode=fault.code, faultstring=fault.text) from fault
+
+    # spyne keys methods by function name: each operation's must be its own.
+    call.__name__ = call.__qualname__ = operation.name
+    return rpc(
+        AnyXml,
+        _returns=AnyXml,
+        _body_style="bare",
+        _in_message_name=local(operation.request_element),
+        _out_message_name=local(operation.response_element),
+    )(call)
+
+
+def build_fault(code: str, text: str) -> bytes:
+    """A SOAP 1.1 Fault envelope, shaped like the ones spyne writes, for refusals made
+    before a request reaches spyne (schema violations, a wrong SOAPAction)."""
+    envelope = etree.Element(f"{{{SOAP_ENVELOPE}}}Envelope", nsmap={"soapenv": SOAP_ENVELOPE})
+    body = etree.SubElement(envelope, f"{{{SOAP_ENVELOPE}}}Body")
+    fault = etree.SubElement(body, f"{{{SOAP_ENVELOPE}}}Fault")
+    etree.SubElement(fault, "faultcode").text = f"soapenv:{code}"
+    etree.SubElement(fault, "faultstring").text = text
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
