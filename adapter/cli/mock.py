@@ -54,9 +54,15 @@ def register(commands: Any) -> None:
 def run_certs(args: argparse.Namespace) -> int:
     from adapter.mock.certs import describe_certificate_set, write_certificate_set
 
-    written = write_certificate_set(
-        args.directory, client_name=args.client_name, days=args.days, overwrite=args.force
-    )
+    try:
+        written = write_certificate_set(
+            args.directory, client_name=args.client_name, days=args.days, overwrite=args.force
+        )
+    except ConfigurationError as exc:
+        if "overwrite" not in str(exc):
+            raise
+        message = str(exc).replace("pass overwrite=True", "pass --force")
+        raise ConfigurationError(message, field=exc.field, value=exc.value) from None
     for line in describe_certificate_set(written):
         print(line)
     return 0
@@ -86,7 +92,14 @@ def run_mock(args: argparse.Namespace) -> int:
             files = dataclasses.replace(files, client_ca_file=None)
         context = build_server_context(files)
     app = MockApp(settings)
-    server = MockServer(app, host=settings.host, port=settings.port, tls=context)
+    try:
+        server = MockServer(app, host=settings.host, port=settings.port, tls=context)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+            field="port",
+            value=str(settings.port),
+        ) from exc
     for line in _banner(settings, server.base_url, app, cert_lines):
         print(line)
     sys.stdout.flush()
@@ -121,6 +134,7 @@ def _mock_table(path: Path) -> dict[str, Any]:
 
 def _tls_files(settings: Any, certs_dir: Path) -> tuple[Any, list[str]]:
     """The configured certificates, or a throwaway set (made once, then reused)."""
+    certs_dir = certs_dir.resolve()
     from adapter.mock.certs import CertificateSet, write_certificate_set
     from adapter.mock.server import TlsFiles
 
@@ -169,12 +183,21 @@ def _banner(settings: Any, base_url: str, app: Any, cert_lines: list[str]) -> li
     for account in settings.accounts:
         lines.append(f"  {account.service_id} / {account.password}  ({account.requester_type})")
     lines.extend(cert_lines)
-    if profile == "certificate":
-        first = settings.accounts[0]
-        ca = next((line.split(": ", 1)[1] for line in cert_lines if "CA" in line), "ca.pem")
+    first = settings.accounts[0]
+    if profile == "certificate" and settings.tls is None:
+        certs = next(line.rsplit(" ", 1)[1] for line in cert_lines if " certificates " in line)
         lines.append(
-            "try: curl --cacert CA --cert CLIENT --key KEY -u "
-            f"'{first.service_id}:{first.password}' '{base_url}/energydata/?wsdl'"
+            f"try: curl --cacert {certs}/ca.pem --cert {certs}/client.pem "
+            f"--key {certs}/client-key.pem '{base_url}/energydata/?wsdl'"
         )
-        lines.append(f"     (CA = {ca.split(' ')[0]})")
+        lines.append(f"     and send SOAP calls with -u '{first.service_id}:{first.password}'")
+    elif profile == "token":
+        ca = next((line.rsplit(" ", 1)[1] for line in cert_lines if " CA " in line), "ca.pem")
+        credentials = f'{{"username": "{first.service_id}", "password": "{first.password}"}}'
+        lines.append(
+            f"try: curl --cacert {ca} -H 'Content-Type: application/json' "
+            f"-d '{credentials}' {base_url}/v2/token/"
+        )
+    elif profile == "insecure":
+        lines.append(f"try: curl '{base_url}/energydata/?wsdl'")
     return lines
