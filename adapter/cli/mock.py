@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import sys
 import tomllib
 from pathlib import Path
@@ -37,6 +38,9 @@ def register(commands: Any) -> None:
         default=_DEFAULT_CERTS,
         help="where throwaway certificates are kept when the config names none "
         f"(default {_DEFAULT_CERTS})",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log every request, not only refusals"
     )
     parser.set_defaults(run=run_mock)
     sub = parser.add_subparsers(dest="mock_command", metavar="SUBCOMMAND")
@@ -73,6 +77,8 @@ def run_mock(args: argparse.Namespace) -> int:
     from adapter.mock.config import MockSettings, SecurityProfile, settings_from_mapping
     from adapter.mock.server import MockServer, build_server_context
 
+    logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", level=logging.WARNING)
+    logging.getLogger("adapter.mock").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     settings = MockSettings()
     if args.config is not None:
         settings = settings_from_mapping(_mock_table(args.config), base_dir=args.config.parent)

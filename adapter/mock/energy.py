@@ -10,7 +10,7 @@ REP, CSP, TDSP and REG requesters, EML for RES and BUSINESS ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from lxml import etree
 
@@ -33,8 +33,10 @@ _MAX_DAYS = 366  # the mock's cap on one synchronous request, named in its fault
 
 def parse_smt_date(payload: etree._Element, name: str) -> date:
     text = read_required(payload, name)
-    try:
-        return datetime.strptime(text, "%m/%d/%Y").date()
+    month, _, rest = text.partition("/")
+    day, _, year = rest.partition("/")
+    try:  # faster than strptime, which the mock would pay on every request
+        return date(int(year), int(month), int(day))
     except ValueError:
         raise SoapFault(
             "Client", f"{name}: {text!r} is not a calendar date in MM/DD/YYYY"

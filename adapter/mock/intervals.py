@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from adapter.mock.records import (
@@ -163,6 +163,9 @@ class ReadingHistory:
         self._scale = 0.7 + 0.8 * u[0]  # house size and habits
         self._solar_kw = 4.0 + 5.0 * u[1]
         self._days = {(d.day, d.reading_type): d for d in pinned_days}
+        # A day's rows are a pure function of the day: keep the recent ones (the mock
+        # answers the same days again and again, and synthesis costs ~0.2 ms a day).
+        self.interval_rows = lru_cache(maxsize=1024)(self._synthesize_rows)
         self._reads = {r.read_date: r for r in pinned_reads}
         self._periods = {p.start: p for p in pinned_periods}
         self._revisions = {r.read_date: r.revision for r in self._reads.values()}
@@ -233,7 +236,7 @@ class ReadingHistory:
         seconds = int(_draw(self.seed, self.esiid, f"{day}:rev")[0] * 9 * 3600)
         return datetime.combine(day + timedelta(days=1), time(1)) + timedelta(seconds=seconds)
 
-    def interval_rows(self, day: date) -> dict[str, IntervalDay]:
+    def _synthesize_rows(self, day: date) -> dict[str, IntervalDay]:
         """The day's RD rows by reading type: C, and G for a generation point."""
         hours = list_slot_hours(day)
         filled = [i for i, hour in enumerate(hours) if hour is not None]

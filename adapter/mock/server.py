@@ -1,8 +1,9 @@
 """The mock's HTTP(S) server: a threaded ``wsgiref`` server that speaks TLS and mutual TLS.
 
-One thread per connection, one request per connection (``Connection: close``). Under TLS
-the handshake runs in the connection's thread, so a slow or failing client never blocks
-the accept loop; a failed handshake closes that connection and logs one line.
+A fixed pool of worker threads serves one request per connection (``Connection: close``);
+the workers live as long as the server, so what they cache per thread (compiled schemas)
+is built once. Under TLS the handshake runs in the worker, so a slow or failing client
+never blocks the accept loop; a failed handshake closes that connection, logging a line.
 
 What the WSGI app sees besides the usual CGI keys: ``HTTPS=on`` and the mod_ssl names
 ``SSL_PROTOCOL``, ``SSL_CLIENT_VERIFY`` (``SUCCESS`` or ``NONE``), ``SSL_CLIENT_S_DN``
@@ -15,6 +16,7 @@ The app may raise ``DropConnection`` to make the server hang up without answerin
 from __future__ import annotations
 
 import logging
+import queue
 import socket
 import socketserver
 import ssl
@@ -31,6 +33,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 from wsgiref.types import WSGIApplication
 
 from adapter.errors import ConfigurationError
+from adapter.mock.peer import format_rfc4514
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -44,20 +47,6 @@ _LOG = logging.getLogger("adapter.mock.server")
 # destroy a response the client has not read yet.
 _LINGER_SECONDS = 2.0
 _LINGER_MAX_BYTES = 16 * 1024 * 1024
-
-# OpenSSL's long attribute names -> the RFC 4514 short names (others keep their name).
-_RFC4514_NAMES = {
-    "commonName": "CN",
-    "localityName": "L",
-    "stateOrProvinceName": "ST",
-    "organizationName": "O",
-    "organizationalUnitName": "OU",
-    "countryName": "C",
-    "streetAddress": "STREET",
-    "domainComponent": "DC",
-    "userId": "UID",
-    "emailAddress": "1.2.840.113549.1.9.1",
-}
 
 
 class DropConnection(Exception):  # noqa: N818 - it names the fault it injects
@@ -105,7 +94,9 @@ def build_server_context(files: TlsFiles) -> ssl.SSLContext:
 class MockServer:
     """A threaded WSGI server, HTTP or (with ``tls``) HTTPS; ``port=0`` picks a free port.
 
-    ``timeout`` bounds, in seconds, each wait on a client (handshake, request, body).
+    ``workers`` threads serve connections (at most that many at once; more wait in a
+    queue). ``timeout`` bounds, in seconds, each wait on a client (handshake, request,
+    body).
     ``start()`` (or ``with``) serves in a daemon thread; ``shutdown()`` stops and closes."""
 
     def __init__(
@@ -117,9 +108,17 @@ class MockServer:
         tls: ssl.SSLContext | None = None,
         max_request_line: int = 65536,
         timeout: float = 30.0,
+        workers: int = 16,
     ) -> None:
+        if not 1 <= workers <= 512:
+            message = f"workers = {workers}: must be 1 to 512"
+            raise ConfigurationError(message, field="workers", value=str(workers))
         self._server = _WsgiServer(
-            (host, port), tls=tls, max_request_line=max_request_line, timeout=timeout
+            (host, port),
+            tls=tls,
+            max_request_line=max_request_line,
+            timeout=timeout,
+            workers=workers,
         )
         self._server.set_app(app)
         self.port: int = self._server.server_port
@@ -172,9 +171,7 @@ class MockServer:
         self.shutdown()
 
 
-class _WsgiServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    block_on_close = False  # shutdown() must not wait for lingering connections
+class _WsgiServer(WSGIServer):
     allow_reuse_address = True
     request_queue_size = 128  # a burst of concurrent clients must not overflow the backlog
 
@@ -185,12 +182,39 @@ class _WsgiServer(socketserver.ThreadingMixIn, WSGIServer):
         tls: ssl.SSLContext | None,
         max_request_line: int,
         timeout: float,
+        workers: int,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.tls = tls
         self.max_request_line = max_request_line
         self.connection_timeout = timeout
+        # A full queue blocks the accept loop: back-pressure instead of unbounded memory.
+        self._connections: queue.Queue[tuple[Any, Any] | None] = queue.Queue(maxsize=256)
+        self._workers: list[threading.Thread] = []  # server_close() runs if binding fails
         super().__init__(address, _RequestHandler)
+        for n in range(workers):
+            worker = threading.Thread(target=self._serve_connections, name=f"smt-mock-{n}")
+            worker.daemon = True
+            worker.start()
+            self._workers.append(worker)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._connections.put((request, client_address))
+
+    def _serve_connections(self) -> None:
+        while (item := self._connections.get()) is not None:
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 - one connection's failure must not end the worker
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in self._workers:
+            self._connections.put(None)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind() resolves the host with getfqdn(), which may hit DNS.
@@ -294,7 +318,7 @@ class _RequestHandler(WSGIRequestHandler):
             if peer:
                 subject = cast(tuple[tuple[tuple[str, str], ...], ...], peer["subject"])
                 environ["SSL_CLIENT_VERIFY"] = "SUCCESS"
-                environ["SSL_CLIENT_S_DN"] = _format_rfc4514(subject)
+                environ["SSL_CLIENT_S_DN"] = format_rfc4514(subject)
                 names = [value for rdn in subject for key, value in rdn if key == "commonName"]
                 if names:
                     environ["SSL_CLIENT_S_DN_CN"] = names[-1]
@@ -360,28 +384,6 @@ class _RequestBody:
         data = reader(wanted) if wanted else b""
         self._remaining -= len(data)
         return data
-
-
-def _format_rfc4514(subject: tuple[tuple[tuple[str, str], ...], ...]) -> str:
-    """Format a subject from ``SSLSocket.getpeercert()`` as an RFC 4514 string
-    (last RDN first), as ``cryptography``'s ``Name.rfc4514_string()`` does."""
-    return ",".join(
-        "+".join(f"{_RFC4514_NAMES.get(key, key)}={_escape_rfc4514(value)}" for key, value in rdn)
-        for rdn in reversed(subject)
-    )
-
-
-def _escape_rfc4514(value: str) -> str:
-    if not value:
-        return ""
-    for char in '\\"+,;<>':
-        value = value.replace(char, "\\" + char)
-    value = value.replace("\0", "\\00")
-    if value[0] in "# ":
-        value = "\\" + value
-    if value[-1] == " ":
-        value = value[:-1] + "\\ "
-    return value
 
 
 def _discard_until_eof(connection: socket.socket) -> None:
