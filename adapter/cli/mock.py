@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
 import logging
 import sys
 import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.errors import ConfigurationError
+
+if TYPE_CHECKING:  # the mock (and spyne) load only when a mock command runs
+    from adapter.mock.app import MockApp
+    from adapter.mock.certs import CertificateSet
+    from adapter.mock.config import MockSettings
+    from adapter.mock.server import TlsFiles
 
 __all__ = ["register"]
 
@@ -56,17 +65,22 @@ def register(commands: Any) -> None:
 
 
 def run_certs(args: argparse.Namespace) -> int:
-    from adapter.mock.certs import describe_certificate_set, write_certificate_set
+    from adapter.mock.certs import (
+        CERTIFICATE_FILES,
+        describe_certificate_set,
+        write_certificate_set,
+    )
 
-    try:
-        written = write_certificate_set(
-            args.directory, client_name=args.client_name, days=args.days, overwrite=args.force
+    existing = [name for name in CERTIFICATE_FILES if (args.directory / name).exists()]
+    if existing and not args.force:
+        raise ConfigurationError(
+            f"{args.directory} already holds {', '.join(existing)}; pass --force to replace them",
+            field="directory",
+            value=str(args.directory),
         )
-    except ConfigurationError as exc:
-        if "overwrite" not in str(exc):
-            raise
-        message = str(exc).replace("pass overwrite=True", "pass --force")
-        raise ConfigurationError(message, field=exc.field, value=exc.value) from None
+    written = write_certificate_set(
+        args.directory, client_name=args.client_name, days=args.days, overwrite=args.force
+    )
     for line in describe_certificate_set(written):
         print(line)
     return 0
@@ -90,10 +104,17 @@ def run_mock(args: argparse.Namespace) -> int:
     if args.insecure:
         overrides["security"] = SecurityProfile.INSECURE
     settings = dataclasses.replace(settings, **overrides)
+    if settings.security is SecurityProfile.INSECURE and not _is_loopback(settings.host):
+        print(
+            f"smt mock: warning: --insecure on {settings.host}: anyone who reaches this "
+            "address can call the mock without credentials",
+            file=sys.stderr,
+        )
+    trust: _Trust | None = None
     context = None
-    cert_lines: list[str] = []
     if settings.security is not SecurityProfile.INSECURE:
-        files, cert_lines = _tls_files(settings, args.certs_dir)
+        trust = _trust(settings, args.certs_dir)
+        files = trust.files
         if settings.security is SecurityProfile.TOKEN:
             files = dataclasses.replace(files, client_ca_file=None)
         context = build_server_context(files)
@@ -106,7 +127,7 @@ def run_mock(args: argparse.Namespace) -> int:
             field="port",
             value=str(settings.port),
         ) from exc
-    for line in _banner(settings, server.base_url, app, cert_lines):
+    for line in _banner(settings, server.base_url, app, trust):
         print(line)
     sys.stdout.flush()
     try:
@@ -116,6 +137,13 @@ def run_mock(args: argparse.Namespace) -> int:
     finally:
         server.shutdown()
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _mock_table(path: Path) -> dict[str, Any]:
@@ -138,46 +166,38 @@ def _mock_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def _tls_files(settings: Any, certs_dir: Path) -> tuple[Any, list[str]]:
-    """The configured certificates, or a throwaway set (made once, then reused)."""
-    certs_dir = certs_dir.resolve()
-    from adapter.mock.certs import CertificateSet, write_certificate_set
+@dataclass(frozen=True, slots=True)
+class _Trust:
+    """The server's certificate files, and what a client needs (None when configured)."""
+
+    files: TlsFiles
+    throwaway: CertificateSet | None
+    origin: str
+
+
+def _trust(settings: MockSettings, certs_dir: Path) -> _Trust:
+    """The configured certificates, or a throwaway set: reused while it stays valid for
+    another day, written anew otherwise (the folder is the mock's own)."""
+    from adapter.mock.certs import read_certificate_set, write_certificate_set
     from adapter.mock.server import TlsFiles
 
     if settings.tls is not None:
         tls = settings.tls
-        return TlsFiles(
+        files = TlsFiles(
             cert_file=tls.cert_file, key_file=tls.key_file, client_ca_file=tls.client_ca_file
-        ), [f"  CA that signs client certificates: {tls.client_ca_file}"]
-    names = ("ca.pem", "server.pem", "server-key.pem", "client.pem", "client-key.pem", "client.p12")
-    if all((certs_dir / n).is_file() for n in names):
-        password_file = certs_dir / "client.p12.password"
-        written = CertificateSet(
-            ca_cert=certs_dir / "ca.pem",
-            server_cert=certs_dir / "server.pem",
-            server_key=certs_dir / "server-key.pem",
-            client_cert=certs_dir / "client.pem",
-            client_key=certs_dir / "client-key.pem",
-            client_p12=certs_dir / "client.p12",
-            p12_password=password_file.read_text().strip() if password_file.is_file() else "",
         )
-        origin = "reusing the throwaway certificates in"
-    else:
-        written = write_certificate_set(certs_dir)
-        origin = "wrote throwaway certificates to"
-    lines = [
-        f"  {origin} {certs_dir}",
-        f"  CA (trust it, and it signs client certificates): {written.ca_cert}",
-        f"  client certificate and key: {written.client_cert} {written.client_key}",
-        f"  client PKCS#12: {written.client_p12} (password in {certs_dir}/client.p12.password)",
-    ]
+        return _Trust(files, None, "the configured certificates")
+    certs_dir = certs_dir.resolve()
+    found = read_certificate_set(certs_dir, valid_for=timedelta(days=1))
+    written = found or write_certificate_set(certs_dir, overwrite=True)
     files = TlsFiles(
         cert_file=written.server_cert, key_file=written.server_key, client_ca_file=written.ca_cert
     )
-    return files, lines
+    origin = "reusing the throwaway certificates in" if found else "wrote throwaway certificates to"
+    return _Trust(files, written, f"{origin} {certs_dir}")
 
 
-def _banner(settings: Any, base_url: str, app: Any, cert_lines: list[str]) -> list[str]:
+def _banner(settings: MockSettings, base_url: str, app: MockApp, trust: _Trust | None) -> list[str]:
     profile = settings.security.value
     lines = [f"smt mock: serving SMT at {base_url} (security: {profile})"]
     for path, service in sorted(app.services.items()):
@@ -188,22 +208,28 @@ def _banner(settings: Any, base_url: str, app: Any, cert_lines: list[str]) -> li
     lines.append("credentials (service ID = requestorID / password):")
     for account in settings.accounts:
         lines.append(f"  {account.service_id} / {account.password}  ({account.requester_type})")
-    lines.extend(cert_lines)
     first = settings.accounts[0]
-    if profile == "certificate" and settings.tls is None:
-        certs = next(line.rsplit(" ", 1)[1] for line in cert_lines if " certificates " in line)
-        lines.append(
-            f"try: curl --cacert {certs}/ca.pem --cert {certs}/client.pem "
-            f"--key {certs}/client-key.pem '{base_url}/energydata/?wsdl'"
-        )
-        lines.append(f"     and send SOAP calls with -u '{first.service_id}:{first.password}'")
-    elif profile == "token":
-        ca = next((line.rsplit(" ", 1)[1] for line in cert_lines if " CA " in line), "ca.pem")
+    if trust is None:
+        lines.append(f"try: curl '{base_url}/energydata/?wsdl'")
+        return lines
+    lines.append(f"  {trust.origin}")
+    certs = trust.throwaway
+    if certs is None:
+        lines.append(f"  clients need a certificate signed by {trust.files.client_ca_file}")
+        return lines
+    lines.append(f"  CA (trust it; it signs client certificates): {certs.ca_cert}")
+    lines.append(f"  client certificate and key: {certs.client_cert} {certs.client_key}")
+    lines.append(f"  client PKCS#12: {certs.client_p12} (password in {certs.client_p12}.password)")
+    if profile == "token":
         credentials = f'{{"username": "{first.service_id}", "password": "{first.password}"}}'
         lines.append(
-            f"try: curl --cacert {ca} -H 'Content-Type: application/json' "
+            f"try: curl --cacert {certs.ca_cert} -H 'Content-Type: application/json' "
             f"-d '{credentials}' {base_url}/v2/token/"
         )
-    elif profile == "insecure":
-        lines.append(f"try: curl '{base_url}/energydata/?wsdl'")
+    else:
+        lines.append(
+            f"try: curl --cacert {certs.ca_cert} --cert {certs.client_cert} "
+            f"--key {certs.client_key} '{base_url}/energydata/?wsdl'"
+        )
+        lines.append(f"     and send SOAP calls with -u '{first.service_id}:{first.password}'")
     return lines

@@ -15,15 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jwt
 
 from adapter.mock.config import MockSettings, SecurityProfile
+from adapter.mock.intervals import CHICAGO
 
 __all__ = ["TABLE_4", "Denied", "IssuedToken", "TokenIssuer", "authenticate", "check_password"]
 
-CHICAGO = ZoneInfo("America/Chicago")
 
 # Table 4 of the guide: (HTTP status, the "error" text of the JSON body).
 TABLE_4: Mapping[str, tuple[int, str]] = {

@@ -56,7 +56,8 @@ def answer_admin(backend: MockBackend, method: str, path: str) -> tuple[int, dic
         if not number.isdigit():
             return 400, {"error": f"agreement number {number!r} is not a number"}
         try:
-            agreement = decide_agreement(backend, int(number), decision)
+            with backend.state.exclusive():
+                agreement = decide_agreement(backend, int(number), decision)
         except LookupError as exc:
             return 404, {"error": str(exc)}
         except ValueError as exc:

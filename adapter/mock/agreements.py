@@ -10,6 +10,7 @@ not ACTIVE:<number>").
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date
 
 from lxml import etree
@@ -105,19 +106,20 @@ def answer_new_agreement(
 def answer_my_agreements(
     call: Call, payload: etree._Element, backend: MockBackend
 ) -> etree._Element:
-    number = read_optional(payload, "agreementNumber")
+    text = read_optional(payload, "agreementNumber")
+    number = None if text is None else _agreement_number(text)
     status = read_optional(payload, "statusReason")
     agreements = [
         a
         for a in backend.state.agreements_of(call.account.service_id)
-        if (number is None or str(a.number) == number)
+        if (number is None or a.number == number)
         and (status is None or a.status in _STATUS_FILTERS[status.upper()])
     ]
     if not agreements:
         # agreementStatusList must hold at least one agreement: no empty list on the wire.
         wanted = "".join(
             f" with {name} {value!r}"
-            for name, value in (("agreementNumber", number), ("statusReason", status))
+            for name, value in (("agreementNumber", text), ("statusReason", status))
             if value is not None
         )
         raise SoapFault(
@@ -195,7 +197,7 @@ def answer_terminate_agreement(
             )
         else:
             backend.state.set_agreement_status(agreement.number, TERMINATED, "Inactive")
-            initiated.append(number)
+            initiated.append(str(agreement.number))
     root = etree.Element("terminateAgreementResponse")
     add(root, "trans_id", read_required(payload, "trans_id"))
     add(root, "statusCode", "0001" if faults else "0000")
@@ -236,15 +238,24 @@ def decide_agreement(backend: MockBackend, number: int, decision: str) -> Agreem
         raise ValueError(f"agreement {number} is {agreement.status!r}, not pending")
     status, meter_status = DECISIONS[decision]
     backend.state.set_agreement_status(number, status, meter_status)
-    decided = backend.state.agreement(number)
-    assert decided is not None
-    return decided
+    return replace(
+        agreement,
+        status=status,
+        meters=tuple(replace(meter, status=meter_status) for meter in agreement.meters),
+    )
+
+
+def _agreement_number(text: str) -> int | None:
+    """An xsd:integer as SMT reads it (``0118518`` and ``+118518`` are 118518)."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _own_agreement(call: Call, backend: MockBackend, number: str) -> Agreement | None:
-    if not number.isdigit():
-        return None
-    agreement = backend.state.agreement(int(number))
+    parsed = _agreement_number(number)
+    agreement = None if parsed is None else backend.state.agreement(parsed)
     if agreement is None or agreement.owner != call.account.service_id:
         return None
     return agreement

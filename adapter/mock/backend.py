@@ -8,17 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from adapter.contract import Operation
 from adapter.mock.config import Account, MockSettings
 from adapter.mock.dataset import AccountSpec, DataSet, ServicePoint
 from adapter.mock.guide_data import guide_points
+from adapter.mock.intervals import CHICAGO
 from adapter.mock.state import Agreement, AgreementMeter, MockState, Subscription
 
 __all__ = ["NOT_VISIBLE", "Call", "MockBackend"]
 
-CHICAGO = ZoneInfo("America/Chicago")
 
 # SMT's reason for an ESIID the requestor may not see, whether or not it exists (SMT does
 # not tell which): the REST acknowledgement examples of 3.1.1.5 and 3.1.1.6.
@@ -80,15 +79,17 @@ class MockBackend:
         return self.data.points_of(account.service_id)
 
     def reset(self) -> None:
-        """Forget every change: back to the seeded state."""
-        self.state.clear()
-        self.seed_state()
+        """Forget every change: back to the seeded state, in one step for other threads."""
+        with self.state.exclusive():
+            self.state.clear()
+            self.seed_state()
 
     def seed_state(self) -> None:
         """The state the guide's examples assume, for the guide's own service IDs: two
         active monthly subscriptions of bobby@123 (3.2.1.4, List Subscriptions), and
         CSPAPIUser1's agreements 118360 (terminated) and 118518 (active), with the next new
         agreement numbered 119720 (3.2.1.5)."""
+        self.state.set_counter("seed", self.settings.seed)
         self.state.set_counter("agreement", 119_720)
         bobby = self.settings.account("bobby@123")
         if bobby is not None:

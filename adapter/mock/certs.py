@@ -34,7 +34,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from adapter.errors import ConfigurationError
 
-__all__ = ["CertificateSet", "describe_certificate_set", "write_certificate_set"]
+__all__ = [
+    "CERTIFICATE_FILES",
+    "CertificateSet",
+    "describe_certificate_set",
+    "read_certificate_set",
+    "write_certificate_set",
+]
 
 _CA_CERT = "ca.pem"
 _SERVER_CERT = "server.pem"
@@ -52,6 +58,8 @@ _FILE_NAMES = (
     _CLIENT_P12,
     _P12_UNLOCK_FILE,
 )
+
+CERTIFICATE_FILES = _FILE_NAMES  # what a set consists of, in the order it is written
 
 _PUBLIC = 0o644
 _PRIVATE = 0o600
@@ -84,9 +92,9 @@ def write_certificate_set(
     """Write a fresh CA, server and client certificate set into ``directory`` (created,
     0700, when missing), each certificate valid for ``days`` days.
 
-    Raises ``ConfigurationError`` for an empty ``client_name`` or ``hosts``, ``days`` < 1,
-    a directory that already holds one of the files (unless ``overwrite``), or one that
-    cannot be written."""
+    Raises ``ConfigurationError`` for an empty ``client_name`` or ``hosts``, ``days``
+    outside 1..3650, a directory that already holds one of the files (unless
+    ``overwrite``), or one that cannot be written."""
     _check_arguments(client_name, hosts, days)
     if p12_password is None:
         p12_password = secrets.token_urlsafe(12)
@@ -153,6 +161,29 @@ def write_certificate_set(
     )
 
 
+def read_certificate_set(directory: Path, *, valid_for: timedelta) -> CertificateSet | None:
+    """The complete set in ``directory`` if every certificate in it stays valid for
+    ``valid_for`` from now; None if a file is missing or a certificate expires sooner."""
+    if not all((directory / name).is_file() for name in _FILE_NAMES):
+        return None
+    deadline = datetime.now(UTC) + valid_for
+    for name in (_CA_CERT, _SERVER_CERT, _CLIENT_CERT):
+        try:
+            if _load_leaf(directory / name).not_valid_after_utc < deadline:
+                return None
+        except ConfigurationError:
+            return None
+    return CertificateSet(
+        ca_cert=directory / _CA_CERT,
+        server_cert=directory / _SERVER_CERT,
+        server_key=directory / _SERVER_KEY,
+        client_cert=directory / _CLIENT_CERT,
+        client_key=directory / _CLIENT_KEY,
+        client_p12=directory / _CLIENT_P12,
+        p12_password=(directory / _P12_UNLOCK_FILE).read_text().strip(),
+    )
+
+
 def describe_certificate_set(cs: CertificateSet) -> list[str]:
     """Human lines for each certificate: its file, subject, expiry and SHA-256 fingerprint.
     Raises ``ConfigurationError`` when a certificate file cannot be read."""
@@ -180,8 +211,8 @@ def _check_arguments(client_name: str, hosts: Sequence[str], days: int) -> None:
             field="hosts",
             value=repr(hosts),
         )
-    if days < 1:
-        raise ConfigurationError("days must be at least 1", field="days", value=str(days))
+    if not 1 <= days <= 3650:
+        raise ConfigurationError("days must be 1 to 3650", field="days", value=str(days))
 
 
 def _refuse_existing(directory: Path) -> None:

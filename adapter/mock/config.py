@@ -26,6 +26,7 @@ __all__ = [
     "settings_from_mapping",
 ]
 
+_ESIID = re.compile(r"[0-9]{17,64}")
 _SERVICE_ID = re.compile(r"[^\s:]{1,32}")  # requestorID: 1..32 characters; ':' breaks Basic
 
 
@@ -59,6 +60,9 @@ class Account:
             _fail("password", "", "must not be empty")
         if not 0 <= self.esiid_count <= 10_000:
             _fail("esiids", str(self.esiid_count), "between 0 and 10000")
+        for esiid in self.esiids:
+            if not _ESIID.fullmatch(esiid):
+                _fail("esiids", esiid, "ESIIDs of 17 to 64 digits")
 
 
 # The service IDs of the guide's own examples, so that its example requests work as
@@ -268,8 +272,13 @@ def _table(raw: Any, where: str) -> Mapping[str, Any]:
 
 def _only(table: Mapping[str, Any], where: str, known: set[str]) -> None:
     for key in table:
-        if key not in known:
-            _fail(f"{where}.{key}", str(table[key]), f"a known key: {', '.join(sorted(known))}")
+        if key not in known:  # its value is not echoed: a misspelt key may hold a secret
+            name = f"{where}.{key}"
+            raise ConfigurationError(
+                f"{name}: no such setting; the keys of [{where}] are {', '.join(sorted(known))}",
+                field=name,
+                value=key,
+            )
 
 
 def _prefixed(build: Any, where: str) -> Any:

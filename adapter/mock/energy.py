@@ -1,10 +1,12 @@
 """EnergyData (3.2.1.1): 15-minute interval data, daily register reads and monthly
 billing reads, answered synchronously or acknowledged for later delivery.
 
-A request is answered synchronously when it names no deliveryMode and exactly one ESIID
-that the requestor may see; otherwise it is acknowledged with a new correlation ID and
-delivered (later) through the deliveryMode, which defaults as the guide says: FTP for
-REP, CSP, TDSP and REG requesters, EML for RES and BUSINESS ones.
+A request without a deliveryMode is answered synchronously: one payload per ESIID, the
+wrapper repeating it (ERRATA I-06). A request with a deliveryMode is acknowledged with a
+new correlation ID, for delivery later. So is a synchronous request naming an ESIID the
+requestor may not see, since only the acknowledgement can list faults; its report goes
+by the guide's default deliveryMode: FTP for REP, CSP, TDSP and REG, EML for RES and
+BUSINESS requesters.
 """
 
 from __future__ import annotations
@@ -15,20 +17,29 @@ from datetime import date, timedelta
 from lxml import etree
 
 from adapter.mock.backend import NOT_VISIBLE, Call, MockBackend
-from adapter.mock.dataset import ServicePoint
+from adapter.mock.dataset import MAX_INTERVAL_DAYS, ServicePoint
 from adapter.mock.payloads import (
     Acknowledgement,
     add,
     build_acknowledgement,
+    build_sync_root,
     read_all,
     read_optional,
     read_required,
 )
-from adapter.mock.soap import SoapFault
+from adapter.mock.soap import Payloads, SoapFault
 
-__all__ = ["acknowledge", "answer_energy_data", "default_delivery_mode", "parse_smt_date"]
+__all__ = [
+    "MAX_SYNC_ESIIDS",
+    "acknowledge",
+    "answer_energy_data",
+    "default_delivery_mode",
+    "parse_smt_date",
+    "synchronous_points",
+]
 
-_MAX_DAYS = 366  # the mock's cap on one synchronous request, named in its fault
+MAX_SYNC_ESIIDS = 100  # the mock's caps on one synchronous answer, named in its faults
+_MAX_SYNC_ESIID_DAYS = 10_000
 
 
 def parse_smt_date(payload: etree._Element, name: str) -> date:
@@ -97,7 +108,7 @@ def acknowledge(
     )
 
 
-def answer_energy_data(call: Call, payload: etree._Element, backend: MockBackend) -> etree._Element:
+def answer_energy_data(call: Call, payload: etree._Element, backend: MockBackend) -> Payloads:
     esiids = read_all(payload, "ESIIDList/ESIID")
     start, end = parse_smt_date(payload, "startDate"), parse_smt_date(payload, "endDate")
     if start > end:
@@ -106,36 +117,50 @@ def answer_energy_data(call: Call, payload: etree._Element, backend: MockBackend
             f"startDate {start:%m/%d/%Y} is after endDate {end:%m/%d/%Y}",
         )
     faults = [(e, NOT_VISIBLE) for e in esiids if backend.visible_point(call.account, e) is None]
-    synchronous = read_optional(payload, "deliveryMode") is None and len(esiids) == 1
-    if not synchronous or faults:
+    if read_optional(payload, "deliveryMode") is not None or faults:
         ack = acknowledge(
             call, backend, payload, esiids=esiids, faults=faults, fault_word="faultESIIDs"
         )
         return build_acknowledgement("Acknowledgement", ack, fault_list="faultESIIDList")
-    point = backend.visible_point(call.account, esiids[0])
-    assert point is not None  # no faults: the one ESIID is visible
+    points = synchronous_points(call, backend, esiids)
     last = min(end, backend.today() - timedelta(days=1))  # SMT has data up to yesterday
     if start > last:
         raise SoapFault(
             "Client",
-            f"no {call.operation.name} data for ESIID {point.esiid} from {start:%m/%d/%Y}: "
-            f"data is available up to {last:%m/%d/%Y}",
+            f"no {call.operation.name} data from {start:%m/%d/%Y}: data is available up to "
+            f"{last:%m/%d/%Y}",
         )
-    if (last - start).days >= _MAX_DAYS:
+    days = (last - start).days + 1
+    if days > MAX_INTERVAL_DAYS or days * len(points) > _MAX_SYNC_ESIID_DAYS:
         raise SoapFault(
             "Client",
-            f"startDate {start:%m/%d/%Y} to endDate {end:%m/%d/%Y} spans more than "
-            f"{_MAX_DAYS} days; ask for a shorter range or use a deliveryMode",
+            f"{len(points)} ESIID(s) from startDate {start:%m/%d/%Y} to endDate {end:%m/%d/%Y}"
+            f" is more than a synchronous answer carries (at most {MAX_INTERVAL_DAYS} days, "
+            f"{_MAX_SYNC_ESIID_DAYS} ESIID-days); ask for less or use a deliveryMode",
         )
     build = _SYNC[call.operation.name]
-    return build(point, payload, start, last, backend)
+    return [build(point, payload, start, last, backend) for point in points]
+
+
+def synchronous_points(
+    call: Call, backend: MockBackend, esiids: Sequence[str]
+) -> list[ServicePoint]:
+    """The visible service points a synchronous answer covers, in request order."""
+    if len(esiids) > MAX_SYNC_ESIIDS:
+        raise SoapFault(
+            "Client",
+            f"{len(esiids)} ESIIDs: a synchronous answer covers at most {MAX_SYNC_ESIIDS}; "
+            "use a deliveryMode for more",
+        )
+    points = [backend.visible_point(call.account, esiid) for esiid in esiids]
+    return [point for point in points if point is not None]
 
 
 def _interval(
     point: ServicePoint, payload: etree._Element, start: date, end: date, backend: MockBackend
 ) -> etree._Element:
     reading_type = (read_optional(payload, "readingType") or "C").upper()
-    root = _sync_root("IntervalEnergyDataSyncResponse", payload, point)
+    root = build_sync_root("IntervalEnergyDataSyncResponse", payload, point.esiid)
     rows = add(root, "energyDataList")
     for day in backend.data.interval_days(point.esiid, start, end, reading_type):
         row = add(rows, "energyData")
@@ -151,7 +176,7 @@ def _interval(
 def _daily(
     point: ServicePoint, payload: etree._Element, start: date, end: date, backend: MockBackend
 ) -> etree._Element:
-    root = _sync_root("DailyRegisteredReadSyncResponse", payload, point)
+    root = build_sync_root("DailyRegisteredReadSyncResponse", payload, point.esiid)
     rows = add(root, "registeredReadList")
     for read in backend.data.register_reads(point.esiid, start, end):
         row = add(rows, "registeredRead")
@@ -166,7 +191,7 @@ def _daily(
 def _monthly(
     point: ServicePoint, payload: etree._Element, start: date, end: date, backend: MockBackend
 ) -> etree._Element:
-    root = _sync_root("MonthlyBillingDataSyncResponse", payload, point)
+    root = build_sync_root("MonthlyBillingDataSyncResponse", payload, point.esiid)
     rows = add(root, "billingDataList")
     for period in backend.data.billing_periods(point.esiid, start, end):
         row = add(rows, "billingData")
@@ -186,13 +211,6 @@ def _monthly(
             "Client",
             f"no billing period of ESIID {point.esiid} overlaps {start:%m/%d/%Y} to {end:%m/%d/%Y}",
         )
-    return root
-
-
-def _sync_root(name: str, payload: etree._Element, point: ServicePoint) -> etree._Element:
-    root = etree.Element(name)
-    add(root, "trans_id", read_required(payload, "trans_id"))
-    add(root, "esiid", point.esiid)
     return root
 
 

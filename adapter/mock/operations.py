@@ -24,7 +24,7 @@ from adapter.mock.attributes import answer_meter_information, answer_premise_inf
 from adapter.mock.backend import Call, MockBackend
 from adapter.mock.energy import answer_energy_data
 from adapter.mock.payloads import add
-from adapter.mock.soap import Handler
+from adapter.mock.soap import Handler, Payloads
 from adapter.mock.subscriptions import (
     answer_list_subscriptions,
     answer_new_subscription,
@@ -37,7 +37,9 @@ CALL_KEY = "smt.mock.call"
 TOKEN_SUBJECT_KEY = "smt.mock.token_subject"  # noqa: S105 - an environ key
 TOKEN_OPERATION = "processTokenGenerator"  # noqa: S105 - an operation name
 
-Answer = Callable[[Call, etree._Element, MockBackend], etree._Element]
+_STATEFUL = frozenset({"Subscription", "CSPAuthorization"})
+
+Answer = Callable[[Call, etree._Element, MockBackend], Payloads]
 
 HANDLERS: Mapping[str, Answer] = {
     "processIntervalEnergyData": answer_energy_data,
@@ -60,10 +62,14 @@ def build_dispatcher(backend: MockBackend, issuer: TokenIssuer) -> Handler:
 
     def dispatch(
         operation: Operation, payload: etree._Element, environ: Mapping[str, Any]
-    ) -> etree._Element:
+    ) -> Payloads:
         if operation.name == TOKEN_OPERATION:
             return _issue_token(environ[TOKEN_SUBJECT_KEY], issuer)
-        return HANDLERS[operation.name](environ[CALL_KEY], payload, backend)
+        handler = HANDLERS[operation.name]
+        if operation.service not in _STATEFUL:
+            return handler(environ[CALL_KEY], payload, backend)
+        with backend.state.exclusive():  # they decide on what they read: one at a time
+            return handler(environ[CALL_KEY], payload, backend)
 
     return dispatch
 

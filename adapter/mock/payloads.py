@@ -17,7 +17,9 @@ from adapter.mock.soap import SoapFault
 __all__ = [
     "Acknowledgement",
     "add",
+    "add_fault_list",
     "build_acknowledgement",
+    "build_sync_root",
     "read_all",
     "read_optional",
     "read_required",
@@ -77,13 +79,27 @@ def build_acknowledgement(
     add(root, "correlationId", ack.correlation_id)
     add(root, "statusCode", ack.status_code)
     add(root, "statusReason", ack.status_reason)
-    _add_faults(root, fault_list, fault_item, ack.faults)
+    add_fault_list(root, fault_list, fault_item, ack.faults)
     return root
 
 
-def _add_faults(
-    root: etree._Element, list_name: str, item_name: str, faults: Iterable[tuple[str, str]]
+def build_sync_root(tag: str, request: etree._Element, esiid: str) -> etree._Element:
+    """A synchronous payload's opening: ``trans_id`` (echoed) and ``esiid``."""
+    root = etree.Element(tag)
+    add(root, "trans_id", read_required(request, "trans_id"))
+    add(root, "esiid", esiid)
+    return root
+
+
+def add_fault_list(
+    root: etree._Element,
+    list_name: str,
+    item_name: str,
+    faults: Iterable[tuple[str, str]],
+    *,
+    reason_name: str = "reason",
 ) -> None:
+    """Append a list of (esiid, reason) faults; nothing when there are none."""
     faults = list(faults)
     if not faults:
         return
@@ -91,4 +107,4 @@ def _add_faults(
     for esiid, reason in faults:
         item = add(listed, item_name)
         add(item, "esiid", esiid)
-        add(item, "reason", reason)
+        add(item, reason_name, reason)

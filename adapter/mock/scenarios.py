@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SCENARIOS", "Scenario", "ScenarioSettings", "choose_scenario"]
+__all__ = ["SCENARIOS", "DropConnection", "Scenario", "ScenarioSettings", "choose_scenario"]
 
 SCENARIOS: Mapping[str, str] = {
     "slow": "answer normally after a delay (delay_seconds, or slow:SECONDS in the header)",
@@ -22,6 +22,11 @@ SCENARIOS: Mapping[str, str] = {
 }
 
 HEADER = "HTTP_X_SMT_MOCK_SCENARIO"
+
+
+class DropConnection(Exception):  # noqa: N818 - it names the fault it injects
+    """Raised by the WSGI app to make the server close the connection after it has read the
+    request, without writing any response (fault injection: "connection dropped")."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

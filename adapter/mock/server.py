@@ -34,6 +34,7 @@ from wsgiref.types import WSGIApplication
 
 from adapter.errors import ConfigurationError
 from adapter.mock.peer import format_rfc4514
+from adapter.mock.scenarios import DropConnection
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -47,11 +48,6 @@ _LOG = logging.getLogger("adapter.mock.server")
 # destroy a response the client has not read yet.
 _LINGER_SECONDS = 2.0
 _LINGER_MAX_BYTES = 16 * 1024 * 1024
-
-
-class DropConnection(Exception):  # noqa: N818 - it names the fault it injects
-    """Raised by the WSGI app to make the server close the connection after it has read the
-    request, without writing any response (fault injection: "connection dropped")."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

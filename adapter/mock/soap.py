@@ -35,11 +35,20 @@ else:
 
 __all__ = ["SoapFault", "build_fault", "build_soap_app"]
 
-Handler = Callable[[Operation, etree._Element, Mapping[str, Any]], etree._Element]
-"""Answers one call: (operation, request payload element, WSGI environ) -> payload."""
+Payloads = etree._Element | list[etree._Element]
+Handler = Callable[[Operation, etree._Element, Mapping[str, Any]], Payloads]
+"""Answers one call: (operation, request payload element, WSGI environ) -> the payload, or
+several (one synchronous payload per ESIID: the wrappers repeat them, ERRATA I-06)."""
 
-# spyne logs a traceback for every fault a method raises on purpose; ours are answers.
-logging.getLogger("spyne.application.server").setLevel(logging.CRITICAL)
+_LOG = logging.getLogger("adapter.mock")
+
+# spyne logs a traceback for every fault a method raises; ours are answers, not errors.
+for _name in ("spyne.application.client", "spyne.application.server"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+# spyne's AnyXml holds one element, and a list would be wrapped item by item: several
+# payloads travel in this carrier, which is unwrapped once spyne has built the envelope.
+_CARRIER = "{urn:smt-adapter:mock}payloads"
 
 
 class SoapFault(Exception):  # noqa: N818 - it is the SOAP term
@@ -52,8 +61,9 @@ class SoapFault(Exception):  # noqa: N818 - it is the SOAP term
         self.text = text
 
 
-def build_soap_app(service: Service, handler: Handler) -> Any:
-    """A WSGI application serving every operation of ``service`` through ``handler``."""
+def build_soap_app(service: Service, handler: Handler, *, max_body_bytes: int) -> Any:
+    """A WSGI application serving every operation of ``service`` through ``handler``;
+    its own body limit is the mock's, checked earlier, so it never refuses first."""
     if _SPYNE_ERROR is not None:
         raise RuntimeError(
             "the mock needs spyne 2.14.0, which runs on Python 3.11 only "
@@ -68,15 +78,36 @@ def build_soap_app(service: Service, handler: Handler) -> Any:
         in_protocol=Soap11(validator=None),  # the bundled XSDs validate, before spyne sees it
         out_protocol=Soap11(),
     )
-    return WsgiApplication(application)
+    application.out_protocol.event_manager.add_listener("after_serialize", _unwrap_carriers)
+    return WsgiApplication(application, max_content_length=max_body_bytes)
+
+
+def _unwrap_carriers(ctx: Any) -> None:
+    if ctx.out_document is None:
+        return
+    for carrier in list(ctx.out_document.iter(_CARRIER)):
+        for payload in list(carrier):
+            carrier.addprevious(payload)
+        parent = carrier.getparent()
+        if parent is not None:
+            parent.remove(carrier)
 
 
 def _method(operation: Operation, handler: Handler) -> Any:
     def call(ctx: Any, payload: etree._Element) -> etree._Element:
         try:
-            return handler(operation, payload, ctx.transport.req_env)
+            answer = handler(operation, payload, ctx.transport.req_env)
         except SoapFault as fault:
             raise Fault(faultcode=fault.code, faultstring=fault.text) from fault
+        except Exception:
+            # spyne answers "Internal Error"; its own log of it is silenced above
+            _LOG.exception("the mock failed in %s", operation.name)
+            raise
+        if isinstance(answer, list):
+            carrier = etree.Element(_CARRIER)
+            carrier.extend(answer)
+            return carrier
+        return answer
 
     # spyne keys methods by function name: each operation's must be its own.
     call.__name__ = call.__qualname__ = operation.name

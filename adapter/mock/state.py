@@ -17,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from adapter.errors import ConfigurationError
+
 __all__ = ["Agreement", "AgreementMeter", "MockState", "Subscription"]
 
 _SCHEMA = """
@@ -80,17 +82,39 @@ class MockState:
     def __init__(self, *, seed: int, path: Path | None = None) -> None:
         self._seed = seed
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            ":memory:" if path is None else str(path), check_same_thread=False
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.executescript(_SCHEMA)
-        self._db.commit()
+        where = ":memory:" if path is None else str(path)
+        try:
+            self._db = sqlite3.connect(where, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.executescript(_SCHEMA)
+            self._db.commit()
+            stored = self._db.execute("SELECT value FROM counter WHERE name = 'seed'").fetchone()
+        except sqlite3.Error as exc:
+            raise ConfigurationError(
+                f"mock.state_file = {where}: cannot use it as the mock's SQLite store ({exc})",
+                field="mock.state_file",
+                value=where,
+            ) from exc
+        if stored is not None and int(stored[0]) != seed:
+            # its subscriptions and agreements name ESIIDs of another seed's data set
+            raise ConfigurationError(
+                f"mock.state_file = {where}: holds the state of seed {stored[0]}, not {seed}; "
+                "use that seed or another file",
+                field="mock.state_file",
+                value=where,
+            )
 
     @property
     def empty(self) -> bool:
         row = self._db.execute("SELECT COUNT(*) FROM counter").fetchone()
         return bool(row[0] == 0)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store for a read-check-write sequence (a handler deciding on what it
+        read, a reset): no other thread reads or writes until it ends."""
+        with self._lock:
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

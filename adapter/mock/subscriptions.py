@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from adapter.mock.backend import NOT_VISIBLE, Call, MockBackend
-from adapter.mock.payloads import add, read_all, read_optional, read_required
+from adapter.mock.payloads import add, add_fault_list, read_all, read_optional, read_required
 from adapter.mock.soap import SoapFault
 
 __all__ = ["answer_list_subscriptions", "answer_new_subscription", "answer_unsubscription"]
@@ -39,7 +39,9 @@ def answer_new_subscription(
     if faults or not esiids:
         add(root, "statusCode", "0001")
         add(root, "statusReason", "Failure")
-        _add_faults(root, "customerESIIDFaultList", "customerESIIDFault", faults)
+        add_fault_list(
+            root, "customerESIIDFaultList", "customerESIIDFault", faults, reason_name="reasonCode"
+        )
         return root
     number = backend.state.add_subscription(
         owner=account.service_id,
@@ -67,16 +69,27 @@ def answer_unsubscription(
     subscription = backend.state.subscription(call.account.service_id, number)
     root = etree.Element("unSubscriptionResponse")
     add(root, "trans_id", read_required(payload, "trans_id"))
-    held = () if subscription is None or subscription.status != "ACT" else subscription.esiids
+    if subscription is not None and subscription.status != "ACT":
+        add(root, "statusCode", "0001")
+        add(root, "statusReason", f"Subscription is not active:{number}")
+        return root
+    # An unknown number answers like the guide's example: none of its ESIIDs belongs.
+    held = () if subscription is None else subscription.esiids
     faults = [
         (e, f"ESIID does not belong to this Subscription:{e}:{number}")
         for e in esiids
         if e not in held
     ]
-    if subscription is None or subscription.status != "ACT" or faults:
+    if subscription is None or faults:
         add(root, "statusCode", "0001")
-        add(root, "statusReason", "Failure" if faults else f"No active subscription:{number}")
-        _add_faults(root, "unsubscriptionESIIDsFaultList", "unSubscriptionESIIDsFault", faults)
+        add(root, "statusReason", "Failure" if faults else f"No such subscription:{number}")
+        add_fault_list(
+            root,
+            "unsubscriptionESIIDsFaultList",
+            "unSubscriptionESIIDsFault",
+            faults,
+            reason_name="reasonCode",
+        )
         return root
     remaining = tuple(e for e in subscription.esiids if e not in esiids) if esiids else ()
     backend.state.update_subscription(
@@ -111,18 +124,6 @@ def answer_list_subscriptions(
         last = subscription.last_report
         add(item, "lastSuccessfulReportDate", None if last is None else f"{last:%m/%d/%Y}")
     return root
-
-
-def _add_faults(
-    root: etree._Element, list_name: str, item_name: str, faults: list[tuple[str, str]]
-) -> None:
-    if not faults:
-        return
-    listed = add(root, list_name)
-    for esiid, reason in faults:
-        item = add(listed, item_name)
-        add(item, "esiid", esiid)
-        add(item, "reasonCode", reason)
 
 
 def _element(name: str, text: str) -> etree._Element:

@@ -7,8 +7,14 @@ profile is the same files with each service's ``wire/`` override layer swapped f
 children of every operation wrapper as ``xsd:anyType``: it checks a message's structure
 around its payload items once the items themselves have been validated and emptied.
 
-Compiled schemas are cached per thread: an lxml ``XMLSchema`` keeps the error log of its
-last validation on the object, so two threads must never share one.
+Compiled schemas are cached once per process and shared by threads. An lxml
+``XMLSchema`` keeps the error log of its last validation on the object, so a validation
+and the reading of its log hold the schema's lock (``schema_lock``). One cache, not one
+per thread, because compiling is unsafe beside other threads' parsing: lxml swaps
+libxml2's process-wide document loader around every parse and every compile, and a parse
+ending during a compile can leave the compile loading files from disk, past the bundle
+resolver (a skeleton compiled without its relaxed wrappers, a guide profile built from
+wire files). Compile everything up front (``MessageValidator.warm``) before threads parse.
 """
 
 from __future__ import annotations
@@ -37,28 +43,38 @@ __all__ = [
     "list_payload_types",
     "payload_roots",
     "payload_schema",
+    "schema_lock",
     "skeleton_schema",
 ]
 
 _LAYERS = ("wire", "guide")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-_THREAD = threading.local()
+_COMPILING = threading.RLock()  # one compile at a time; item_schemas nests compiles
+_SCHEMA_LOCKS: dict[int, threading.Lock] = {}  # by id(): cached schemas live forever
 
 
-def _per_thread(function: Callable[_P, _T]) -> Callable[_P, _T]:
-    """``functools.cache`` with one cache per thread."""
-    name = function.__qualname__
+def _shared(function: Callable[_P, _T]) -> Callable[_P, _T]:
+    """``functools.cache`` for compiled schemas: one process-wide cache, filled under a
+    lock so that each schema is compiled once."""
+    cache: dict[object, _T] = {}
 
     @functools.wraps(function)
     def cached(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        cache: dict[object, _T] = _THREAD.__dict__.setdefault(name, {})
         key = (args, tuple(sorted(kwargs.items())))
-        if key not in cache:
-            cache[key] = function(*args, **kwargs)
-        return cache[key]
+        if key in cache:
+            return cache[key]
+        with _COMPILING:
+            if key not in cache:
+                cache[key] = function(*args, **kwargs)
+            return cache[key]
 
     return cached
+
+
+def schema_lock(schema: etree.XMLSchema) -> threading.Lock:
+    """The lock to hold while ``schema`` validates and its error log is read."""
+    return _SCHEMA_LOCKS[id(schema)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +137,14 @@ def _compile(
         document = etree.fromstring(
             driver.encode(), parser, base_url=(schemas / "driver.xsd").as_uri()
         )
-        return etree.XMLSchema(document)
+        schema = etree.XMLSchema(document)
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
         raise ContractError(
             f"the bundled schemas do not compile for {what} (profile {profile.value}): {exc}",
             path=str(schemas),
         ) from exc
+    _SCHEMA_LOCKS[id(schema)] = threading.Lock()
+    return schema
 
 
 @functools.cache
@@ -141,20 +159,20 @@ def _imports() -> str:
     )
 
 
-@_per_thread
+@_shared
 def envelope_schema(profile: Profile) -> etree.XMLSchema:
     """The schema for whole SOAP messages: the SOAP 1.1 envelope plus every service."""
     return _compile(f'<xsd:schema xmlns:xsd="{XSD}">{_imports()}</xsd:schema>', profile, "SOAP")
 
 
-@_per_thread
+@_shared
 def skeleton_schema(profile: Profile) -> etree.XMLSchema:
     """``envelope_schema`` with every operation wrapper's children typed ``xsd:anyType``."""
     driver = f'<xsd:schema xmlns:xsd="{XSD}">{_imports()}</xsd:schema>'
     return _compile(driver, profile, "the message skeleton", skeleton=True)
 
 
-@_per_thread
+@_shared
 def _type_schema(profile: Profile, root: str, type_clark: str) -> etree.XMLSchema:
     """A schema whose only new global element is the unqualified ``root`` of ``type_clark``:
     how a payload that is a local element on the wire is validated on its own."""
@@ -189,7 +207,7 @@ def payload_roots(profile: Profile, payload: PayloadType) -> frozenset[str]:
     return frozenset(names)
 
 
-@_per_thread
+@_shared
 def item_schemas(profile: Profile, wrapper: str) -> dict[str, etree.XMLSchema]:
     """For an operation wrapper element (Clark), the schema that validates each kind of child
     it may hold, keyed by the child's name (Clark for qualified children, plain local name

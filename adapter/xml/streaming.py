@@ -15,6 +15,7 @@ from lxml import etree
 from adapter.xml.findings import Findings
 from adapter.xml.names import tag_of
 from adapter.xml.parsing import Source, open_source, parser_options, safe_parser
+from adapter.xml.schemaset import schema_lock
 
 __all__ = ["validate_items", "validate_whole"]
 
@@ -38,8 +39,9 @@ def validate_items(
                 if parent is None or tag_of(parent) != wrapper:
                     continue  # a same-named element deeper down: part of an item
                 schema = items[tag_of(item)]
-                if not schema.validate(item):
-                    findings.record_log(schema, item)
+                with schema_lock(schema):
+                    if not schema.validate(item):
+                        findings.record_log(schema, item)
                 item.clear(keep_tail=True)
             root = context.root
     except etree.XMLSyntaxError as exc:
@@ -48,8 +50,9 @@ def validate_items(
         findings.unreadable(exc)
     if root is None:
         findings.stop("not-well-formed", "the document holds no element")
-    if not skeleton.validate(root.getroottree()):
-        findings.record_log(skeleton, root)
+    with schema_lock(skeleton):
+        if not skeleton.validate(root.getroottree()):
+            findings.record_log(skeleton, root)
 
 
 def validate_whole(source: Source, schema: etree.XMLSchema, findings: Findings) -> None:
@@ -63,5 +66,6 @@ def validate_whole(source: Source, schema: etree.XMLSchema, findings: Findings) 
     except (OSError, ValueError) as exc:
         findings.unreadable(exc)
     root = tree.getroot()
-    if not schema.validate(tree):
-        findings.record_log(schema, root)
+    with schema_lock(schema):
+        if not schema.validate(tree):
+            findings.record_log(schema, root)

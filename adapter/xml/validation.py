@@ -60,7 +60,8 @@ class MessageValidator:
     ``payload_type`` switches from whole SOAP messages to bare payloads of that type
     (``EnergyDataRequest``, ``meterinformation:Acknowledgement``, ``{ns}Name``). The
     envelope schema compiles when the validator is built, so a broken bundle fails here;
-    per-payload schemas compile on first use. One validator may serve many threads."""
+    per-payload schemas compile on first use, or all at once with ``warm()``. One validator
+    may serve many threads: call ``warm()`` first when other threads parse XML meanwhile."""
 
     def __init__(
         self,
@@ -75,6 +76,22 @@ class MessageValidator:
             find_payload_type(payload_type) if isinstance(payload_type, str) else payload_type
         )
         envelope_schema(profile)
+
+    def warm(self, direction: Direction | None = None) -> None:
+        """Compile now every schema this validator may need (for one direction of the
+        operations, or both), so that none is compiled while other threads parse XML:
+        lxml makes that unsafe (see ``adapter.xml.schemaset``)."""
+        if self.payload_type is not None:
+            for root in payload_roots(self.profile, self.payload_type):
+                payload_schema(self.profile, self.payload_type, root)
+            return
+        skeleton_schema(self.profile)
+        for service in load_services():
+            for operation in service.operations:
+                if direction in (None, Direction.REQUEST):
+                    item_schemas(self.profile, operation.request_element)
+                if direction in (None, Direction.RESPONSE):
+                    item_schemas(self.profile, operation.response_element)
 
     def check(self, source: Source) -> CheckResult:
         """Validate one message and return everything found; never raises for bad input."""

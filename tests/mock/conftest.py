@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # The day the guide's CSP examples were captured: agreement 119720 starts on 08/07/2019.
 GUIDE_DAY = date(2019, 8, 7)
+TOKEN_SECRET = "a-test-signing-key-of-at-least-32-characters"
 PASSWORDS = {"CSPAPIUser1": "smt-mock-CSPAPIUser1", "bobby@123": "smt-mock-bobby"}
 
 
@@ -55,6 +56,7 @@ def call_app(
     method: str = "POST",
     query: str = "",
     headers: dict[str, str] | None = None,
+    peer: str | None = None,
 ) -> Answer:
     """One request to the mock in process, as its server would hand it over."""
     environ: dict[str, Any] = {
@@ -69,6 +71,8 @@ def call_app(
         "CONTENT_LENGTH": str(len(body)),
         "CONTENT_TYPE": "text/xml; charset=utf-8",
     }
+    if peer is not None:
+        environ["REMOTE_ADDR"] = peer
     for name, value in (headers or {}).items():
         key = name.upper().replace("-", "_")
         environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
@@ -145,7 +149,9 @@ def token_mock(certificates: CertificateSet) -> Iterator[tuple[MockServer, MockA
     """The 2025 era: HTTPS without client certificates, bearer tokens."""
     from adapter.mock.app import MockApp
 
-    settings = MockSettings(security=SecurityProfile.TOKEN, today=GUIDE_DAY, port=0)
+    settings = MockSettings(
+        security=SecurityProfile.TOKEN, today=GUIDE_DAY, port=0, token_secret=TOKEN_SECRET
+    )
     app = MockApp(replace(settings, token_lifetime_seconds=120))
     files = TlsFiles(cert_file=certificates.server_cert, key_file=certificates.server_key)
     with MockServer(app, port=0, tls=build_server_context(files)) as server:

@@ -203,3 +203,14 @@ def test_the_description_names_subject_expiry_and_fingerprint(certs: Certificate
     assert leaf.fingerprint(hashes.SHA256()).hex(":").upper() in text
     assert leaf.not_valid_after_utc.strftime("%Y-%m-%d") in text
     assert certs.p12_password not in text
+
+
+def test_a_set_expiring_within_the_margin_is_not_read_back(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from adapter.mock.certs import read_certificate_set
+
+    written = write_certificate_set(tmp_path / "short", days=1)
+    assert read_certificate_set(tmp_path / "short", valid_for=timedelta(hours=1)) == written
+    assert read_certificate_set(tmp_path / "short", valid_for=timedelta(days=2)) is None
+    assert read_certificate_set(tmp_path / "none", valid_for=timedelta(0)) is None

@@ -69,6 +69,22 @@ def test_bad_setting_is_refused_with_its_full_name(
     assert field in str(caught.value)
 
 
+def test_misspelt_key_is_named_but_its_value_never_shown(tmp_path: Path) -> None:
+    table = {"accounts": [{"service_id": "A", "password": "p", "pasword": "hunter2"}]}
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_mapping(table, base_dir=tmp_path)
+    assert caught.value.field == "mock.accounts[0].pasword"
+    assert "hunter2" not in str(caught.value)
+
+
+def test_listed_esiid_that_is_not_17_to_64_digits_is_refused(tmp_path: Path) -> None:
+    table = {"accounts": [{"service_id": "A", "password": "p", "esiids": ["abc"]}]}
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_mapping(table, base_dir=tmp_path)
+    assert caught.value.field == "mock.accounts[0].esiids"
+    assert "'abc'" in str(caught.value) or "abc" in str(caught.value)
+
+
 def test_token_secret_never_appears_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         settings_from_mapping({"token": {"secret": "hunter2"}}, base_dir=tmp_path)

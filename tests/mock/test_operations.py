@@ -95,15 +95,36 @@ def test_delivery_mode_gets_an_acknowledgement_with_a_new_correlation_id(
     assert first.findtext("correlationId") != second.findtext("correlationId")
 
 
-def test_several_esiids_without_delivery_mode_default_to_ftp_for_a_csp(later_app: MockApp) -> None:
-    points = [p.esiid for p in later_app.backend.points_of(later_app.settings.accounts[0])][:2]
-    ack = answer(
-        later_app,
+def test_several_esiids_without_delivery_mode_get_one_payload_each(later_app: MockApp) -> None:
+    points = [p.esiid for p in later_app.backend.points_of(later_app.settings.accounts[0])][:3]
+    body = energy_request("processIntervalEnergyData", points, "03/01/2024", "03/02/2024")
+    answer(later_app, "processIntervalEnergyData", body)
+    payloads = etree.fromstring(call_operation(later_app, "processIntervalEnergyData", body).body)[
+        0
+    ][0]
+    assert [p.tag for p in payloads] == ["IntervalEnergyDataSyncResponse"] * 3
+    assert [p.findtext("esiid") for p in payloads] == points
+
+
+def test_synchronous_request_with_an_invisible_esiid_is_acknowledged_by_ftp_for_a_csp(
+    app: MockApp,
+) -> None:
+    body = energy_request(
         "processIntervalEnergyData",
-        energy_request("processIntervalEnergyData", points, "03/01/2024", "03/02/2024"),
+        ["10443720008107413", "10443720007526004"],
+        "04/20/2019",
+        "04/20/2019",
     )
+    ack = answer(app, "processIntervalEnergyData", body)
     assert ack.tag == "Acknowledgement"
     assert (ack.findtext("statusReason") or "").endswith("delivered through FTP")
+
+
+def test_synchronous_answer_over_the_cap_is_a_fault_naming_the_cap(later_app: MockApp) -> None:
+    esiid = synthetic(later_app)
+    body = energy_request("processIntervalEnergyData", [esiid], "01/01/2022", "12/31/2023")
+    got = call_operation(later_app, "processIntervalEnergyData", body)
+    assert got.status == 500 and b"at most 400 days" in got.body
 
 
 def test_esiid_not_visible_comes_back_in_the_fault_list(app: MockApp) -> None:

@@ -15,7 +15,14 @@ import pytest
 from adapter.mock.app import MockApp
 from adapter.mock.certs import CertificateSet
 from adapter.mock.server import MockServer
-from tests.mock.conftest import basic, client_context, guide_request, operation_of, path_of
+from tests.mock.conftest import (
+    TOKEN_SECRET,
+    basic,
+    client_context,
+    guide_request,
+    operation_of,
+    path_of,
+)
 
 INTERVAL = guide_request("energydata", "processIntervalEnergyData")
 ACTION = f'"{operation_of("processIntervalEnergyData").soap_action}"'
@@ -66,6 +73,7 @@ def test_client_without_certificate_is_refused_during_the_handshake(
         )  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_tls_below_1_2_is_refused(
     mtls_mock: tuple[MockServer, MockApp], certificates: CertificateSet
 ) -> None:
@@ -176,12 +184,12 @@ def test_token_endpoint_refusals_answer_with_table_4(
 def test_token_era_refuses_calls_without_a_valid_bearer_token(
     token_mock: tuple[MockServer, MockApp], certificates: CertificateSet, authorization: str | None
 ) -> None:
-    server, app = token_mock
+    server, _ = token_mock
     now = int(time.time())
     if authorization == "expired":
         token = jwt.encode(
             {"sub": "CSPAPIUser1", "iss": "smt-mock", "iat": now - 300, "exp": now - 60},
-            app.issuer._key,
+            TOKEN_SECRET,
             algorithm="HS256",
         )
         authorization = f"Bearer {token}"
