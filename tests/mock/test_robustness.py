@@ -36,7 +36,8 @@ def test_concurrent_new_subscriptions_of_one_esiid_create_exactly_one(app: MockA
     )
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: call_operation(app, "newSubscription", body), range(16)))
-    assert {a.status for a in answers} == {200}, [a.body.decode() for a in answers if a.status != 200][0][:2000]
+    refused = [a.body.decode()[-600:] for a in answers if a.status != 200]
+    assert refused == []
     codes = [etree.fromstring(a.body).findtext(".//statusCode") for a in answers]
     assert sorted(codes) == ["0000"] + ["0001"] * 15
 
