@@ -150,6 +150,10 @@ def write_certificate_set(
             field="directory",
             value=str(directory),
         ) from exc
+    return _set_in(directory, p12_password)
+
+
+def _set_in(directory: Path, p12_password: str) -> CertificateSet:
     return CertificateSet(
         ca_cert=directory / _CA_CERT,
         server_cert=directory / _SERVER_CERT,
@@ -173,15 +177,7 @@ def read_certificate_set(directory: Path, *, valid_for: timedelta) -> Certificat
                 return None
         except ConfigurationError:
             return None
-    return CertificateSet(
-        ca_cert=directory / _CA_CERT,
-        server_cert=directory / _SERVER_CERT,
-        server_key=directory / _SERVER_KEY,
-        client_cert=directory / _CLIENT_CERT,
-        client_key=directory / _CLIENT_KEY,
-        client_p12=directory / _CLIENT_P12,
-        p12_password=(directory / _P12_UNLOCK_FILE).read_text().strip(),
-    )
+    return _set_in(directory, (directory / _P12_UNLOCK_FILE).read_text().strip())
 
 
 def describe_certificate_set(cs: CertificateSet) -> list[str]:

@@ -21,6 +21,7 @@ from adapter.mock.dataset import MAX_INTERVAL_DAYS, ServicePoint
 from adapter.mock.payloads import (
     Acknowledgement,
     add,
+    add_fields,
     build_acknowledgement,
     build_sync_root,
     read_all,
@@ -163,11 +164,12 @@ def _interval(
     root = build_sync_root("IntervalEnergyDataSyncResponse", payload, point.esiid)
     rows = add(root, "energyDataList")
     for day in backend.data.interval_days(point.esiid, start, end, reading_type):
-        row = add(rows, "energyData")
-        add(row, "DT", day.dt_text)
-        add(row, "RevTS", day.revision_text)
-        add(row, "RT", day.reading_type)
-        add(row, "RD", day.rd)
+        add_fields(
+            rows,
+            "energyData",
+            (("DT", day.dt_text), ("RevTS", day.revision_text), ("RT", day.reading_type),
+             ("RD", day.rd)),
+        )  # fmt: skip
     if not len(rows):
         raise SoapFault("Client", f"ESIID {point.esiid} has no readingType {reading_type} data")
     return root
@@ -179,12 +181,13 @@ def _daily(
     root = build_sync_root("DailyRegisteredReadSyncResponse", payload, point.esiid)
     rows = add(root, "registeredReadList")
     for read in backend.data.register_reads(point.esiid, start, end):
-        row = add(rows, "registeredRead")
-        add(row, "readDate", f"{read.read_date:%m/%d/%Y}")
-        add(row, "revisionDate", f"{read.revision:%m/%d/%Y %H:%M:%S}")
-        add(row, "startReading", str(read.start_reading))
-        add(row, "endReading", str(read.end_reading))
-        add(row, "energyDataKwh", str(read.kwh))
+        add_fields(
+            rows,
+            "registeredRead",
+            (("readDate", read.read_date_text), ("revisionDate", read.revision_text),
+             ("startReading", str(read.start_reading)), ("endReading", str(read.end_reading)),
+             ("energyDataKwh", str(read.kwh))),
+        )  # fmt: skip
     return root
 
 
@@ -194,18 +197,14 @@ def _monthly(
     root = build_sync_root("MonthlyBillingDataSyncResponse", payload, point.esiid)
     rows = add(root, "billingDataList")
     for period in backend.data.billing_periods(point.esiid, start, end):
-        row = add(rows, "billingData")
-        add(row, "startDate", f"{period.start:%m/%d/%Y}")
-        add(row, "endDate", f"{period.end:%m/%d/%Y}")
-        add(row, "revisionDate", f"{period.revision:%m/%d/%Y %H:%M:%S}")
-        for name, value in (
-            ("actualkWh", period.actual_kwh),
-            ("meteredKW", period.metered_kw),
-            ("billedKW", period.billed_kw),
-            ("meteredKVA", period.metered_kva),
-            ("billedKVA", period.billed_kva),
-        ):
-            add(row, name, str(value))
+        add_fields(
+            rows,
+            "billingData",
+            (("startDate", period.start_text), ("endDate", period.end_text),
+             ("revisionDate", period.revision_text), ("actualkWh", str(period.actual_kwh)),
+             ("meteredKW", str(period.metered_kw)), ("billedKW", str(period.billed_kw)),
+             ("meteredKVA", str(period.metered_kva)), ("billedKVA", str(period.billed_kva))),
+        )  # fmt: skip
     if not len(rows):
         raise SoapFault(
             "Client",

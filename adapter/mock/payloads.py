@@ -18,6 +18,7 @@ __all__ = [
     "Acknowledgement",
     "add",
     "add_fault_list",
+    "add_fields",
     "build_acknowledgement",
     "build_sync_root",
     "read_all",
@@ -32,6 +33,16 @@ def add(parent: etree._Element, name: str, text: str | None = None) -> etree._El
     if text is not None:
         child.text = text
     return child
+
+
+def add_fields(
+    parent: etree._Element, name: str, fields: Iterable[tuple[str, str]]
+) -> etree._Element:
+    """Append ``<name>`` holding one unqualified child per (element, text), in order."""
+    record = add(parent, name)
+    for element, text in fields:
+        add(record, element, text)
+    return record
 
 
 def read_optional(payload: etree._Element, path: str) -> str | None:
