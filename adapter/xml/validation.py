@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
+
 from adapter.contract import Direction, Operation, Profile, find_operation, load_services
 from adapter.errors import SchemaViolationError
 from adapter.xml.findings import Findings, StopCheck
 from adapter.xml.head import Head, Node, read_head
-from adapter.xml.names import SOAP12_ENVELOPE, SOAP_ENVELOPE, local
-from adapter.xml.parsing import DEFAULT_LIMITS, Limits, Source
+from adapter.xml.names import SOAP12_ENVELOPE, SOAP_ENVELOPE, local, tag_of
+from adapter.xml.parsing import DEFAULT_LIMITS, Limits, Source, safe_parser
 from adapter.xml.schemaset import (
     PayloadType,
     envelope_schema,
@@ -26,12 +28,17 @@ from adapter.xml.schemaset import (
     item_schemas,
     payload_roots,
     payload_schema,
+    schema_lock,
     skeleton_schema,
 )
 from adapter.xml.streaming import validate_items, validate_whole
 from adapter.xml.violations import Violation
 
 __all__ = ["CheckResult", "MessageValidator", "Source", "iter_violations", "validate"]
+
+# A valid message up to this size is checked in one pass: parsed whole, validated whole.
+_SMALL = 256 * 1024
+_ENVELOPE = f"{{{SOAP_ENVELOPE}}}Envelope"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,10 @@ class MessageValidator:
 
     def check(self, source: Source) -> CheckResult:
         """Validate one message and return everything found; never raises for bad input."""
+        if isinstance(source, bytes) and self.payload_type is None:
+            passed = self._pass_small(source)
+            if passed is not None:
+                return passed
         name = _printable(source)
         findings = Findings(name, self.limits.max_violations)
         head: Head | None = None
@@ -145,6 +156,37 @@ class MessageValidator:
         if result.violations:
             raise SchemaViolationError(result.source, result.violations)
         return result
+
+    def _pass_small(self, document: bytes) -> CheckResult | None:
+        """The result for a small message that is valid as a whole, from one parse and one
+        validation (an SMT request or a one-day answer); None when it is large, odd or
+        invalid, for the full check to find and place every problem."""
+        if len(document) > min(_SMALL, self.limits.max_bytes):
+            return None
+        try:
+            root = etree.fromstring(document, safe_parser())
+        except etree.XMLSyntaxError:
+            return None
+        info = root.getroottree().docinfo
+        if info.internalDTD is not None or info.doctype or info.system_url:
+            return None
+        body = root.find(f"{{{SOAP_ENVELOPE}}}Body") if root.tag == _ENVELOPE else None
+        child = None if body is None else next(body.iterchildren("*"), None)
+        found = None if child is None else find_operation(tag_of(child))
+        if child is None or found is None:
+            return None
+        schema = envelope_schema(self.profile)
+        with schema_lock(schema):
+            if not schema.validate(root):
+                return None
+        return CheckResult(
+            source=_printable(document),
+            profile=self.profile,
+            violations=(),
+            body_element=tag_of(child),
+            operation=found[0],
+            direction=found[1],
+        )
 
     def _check_size(self, source: Source, findings: Findings) -> None:
         if isinstance(source, bytes):

@@ -370,3 +370,24 @@ def test_a_path_the_os_cannot_take_is_unreadable_not_an_exception() -> None:
 
 def test_a_violation_error_without_violations_still_says_what_it_is() -> None:
     assert str(SchemaViolationError("m.xml", [])) == "m.xml: breaks the SMT contract"
+
+
+@pytest.mark.parametrize("path", all_soap_fixtures(), ids=fixture_id)
+def test_a_small_valid_message_checked_in_one_pass_gets_the_full_checks_result(
+    path: Path,
+) -> None:
+    validator = MessageValidator()
+    in_one_pass = validator.check(path.read_bytes())  # bytes under 256 KiB: the short path
+    in_full = validator.check(path)  # a file: read item by item
+    assert in_one_pass.violations == in_full.violations == ()
+    assert (in_one_pass.operation, in_one_pass.direction, in_one_pass.body_element) == (
+        in_full.operation,
+        in_full.direction,
+        in_full.body_element,
+    )
+
+
+def test_a_small_message_with_a_doctype_is_refused_even_when_otherwise_valid() -> None:
+    body = (SOAP_FIXTURES / "energydata/processIntervalEnergyData.request.xml").read_bytes()
+    with_doctype = b'<!DOCTYPE soapenv:Envelope [<!ENTITY x "y">]>\n' + body.split(b"-->", 1)[1]
+    assert [v.rule for v in MessageValidator().check(with_doctype).violations] == ["doctype"]
