@@ -189,11 +189,17 @@ def _trust(settings: MockSettings, certs_dir: Path) -> _Trust:
         return _Trust(files, None, "the configured certificates")
     certs_dir = certs_dir.resolve()
     found = read_certificate_set(certs_dir, valid_for=timedelta(days=1))
+    stale = found is None and (certs_dir / "ca.pem").exists()
     written = found or write_certificate_set(certs_dir, overwrite=True)
     files = TlsFiles(
         cert_file=written.server_cert, key_file=written.server_key, client_ca_file=written.ca_cert
     )
-    origin = "reusing the throwaway certificates in" if found else "wrote throwaway certificates to"
+    if found:
+        origin = "reusing the throwaway certificates in"
+    elif stale:
+        origin = "replaced the certificates (incomplete, or expiring within a day) in"
+    else:
+        origin = "wrote throwaway certificates to"
     return _Trust(files, written, f"{origin} {certs_dir}")
 
 

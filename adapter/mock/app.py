@@ -25,6 +25,7 @@ from adapter.mock.admin import answer_admin, answer_token_request
 from adapter.mock.backend import Call, MockBackend
 from adapter.mock.config import MockSettings, SecurityProfile
 from adapter.mock.documents import read_schema, render_wsdl
+from adapter.mock.energy import builds_large_answer
 from adapter.mock.inbound import find_payload, from_loopback, read_base_url, read_body, read_path
 from adapter.mock.operations import CALL_KEY, TOKEN_OPERATION, TOKEN_SUBJECT_KEY, build_dispatcher
 from adapter.mock.replies import REASONS, Refusal, Reply, act_out, describe_violations, server_error
@@ -51,14 +52,14 @@ class MockApp:
         # Python runs one thread at a time anyway; letting one request at a time into the
         # CPU-bound steps (lxml releases and retakes the GIL inside each of them) spares the
         # thread switching that cost the server about 0.5 ms of CPU a request. Waits (a slow
-        # scenario, the network) happen outside it.
+        # scenario, the network) and answers of many rows happen outside it.
         self._working = threading.Lock()
         self.issuer = TokenIssuer(
             secret=settings.token_secret, lifetime_seconds=settings.token_lifetime_seconds
         )
         self.validator = MessageValidator(limits=Limits(max_bytes=settings.max_body_bytes))
         # before any request thread parses XML: compiling beside parsing is unsafe in lxml
-        self.validator.warm(Direction.REQUEST)
+        self.validator.warm()
         dispatch = build_dispatcher(self.backend, self.issuer)
         self.services: dict[str, Service] = {s.path: s for s in load_services()}
         self._soap_apps = {
@@ -171,6 +172,10 @@ class MockApp:
             return Reply.fault(
                 "Client", f"the Body holds {where}; {service.path} serves {_actions(service)}"
             )
+        if result.direction is not Direction.REQUEST:
+            return Reply.fault(
+                "Client", f"the Body holds the response of {operation.name}; post its request"
+            )
         if operation.soap_action != action:
             return Reply.fault(
                 "Client",
@@ -182,8 +187,11 @@ class MockApp:
         scenario = self._scenario(environ, operation)
         if scenario is not None and (reply := act_out(scenario)) is not None:
             return reply
-        with self._working:
+        if builds_large_answer(operation, payload):  # others must not wait behind it
             reply = self._dispatch(service, call_environ, body)
+        else:
+            with self._working:
+                reply = self._dispatch(service, call_environ, body)
         if scenario is not None and scenario.name == "malformed-xml":
             return Reply(200, reply.body[: len(reply.body) // 2])
         return reply

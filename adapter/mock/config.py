@@ -45,7 +45,7 @@ class Account:
     many synthetic ESIIDs it can see (plus any listed explicitly)."""
 
     service_id: str
-    password: str
+    password: str = field(repr=False)
     requester_type: str = "CSP"
     duns: str = "19999999999"
     csp_name: str = ""
@@ -108,7 +108,7 @@ class MockSettings:
     accounts: tuple[Account, ...] = DEFAULT_ACCOUNTS
     seed: int = 2020
     today: date | None = None
-    token_secret: str | None = None
+    token_secret: str | None = field(default=None, repr=False)
     token_lifetime_seconds: int = 3600
     state_file: Path | None = None
     max_body_bytes: int = 10 * 1024 * 1024
@@ -158,7 +158,7 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
         token = _table(table["token"], "mock.token")
         _only(token, "mock.token", {"secret", "lifetime_seconds"})
         if "secret" in token:
-            values["token_secret"] = _typed(token, "secret", str, "mock.token.secret")
+            values["token_secret"] = _typed(token, "secret", str, "mock.token.secret", secret=True)
         if "lifetime_seconds" in token:
             values["token_lifetime_seconds"] = _typed(
                 token, "lifetime_seconds", int, "mock.token.lifetime_seconds"
@@ -189,7 +189,7 @@ def _accounts(raw: Any) -> tuple[Account, ...]:
         count, listed = (esiids, ()) if isinstance(esiids, int) else (0, _strings(esiids, where))
         fields = {
             "service_id": _typed(entry, "service_id", str, f"{where}.service_id"),
-            "password": _typed(entry, "password", str, f"{where}.password"),
+            "password": _typed(entry, "password", str, f"{where}.password", secret=True),
             "requester_type": str(entry.get("requester_type", "CSP")),
             "duns": str(entry.get("duns", "")),
             "csp_name": str(entry.get("csp_name", "")),
@@ -251,10 +251,13 @@ def _date(raw: Any) -> date:
         _fail("mock.today", str(raw), "a date, YYYY-MM-DD")
 
 
-def _typed(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+def _typed(
+    table: Mapping[str, Any], key: str, kind: type, where: str, *, secret: bool = False
+) -> Any:
     value = table[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        _fail(where, repr(value), f"a {kind.__name__}")
+        shown = f"(a {type(value).__name__}, not shown)" if secret else repr(value)
+        _fail(where, shown, f"a {kind.__name__}")
     return value
 
 

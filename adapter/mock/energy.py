@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from lxml import etree
 
+from adapter.contract import Operation
 from adapter.mock.backend import NOT_VISIBLE, Call, MockBackend
 from adapter.mock.dataset import MAX_INTERVAL_DAYS, ServicePoint
 from adapter.mock.payloads import (
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_SYNC_ESIIDS",
     "acknowledge",
     "answer_energy_data",
+    "builds_large_answer",
     "default_delivery_mode",
     "parse_smt_date",
     "synchronous_points",
@@ -143,6 +145,21 @@ def answer_energy_data(call: Call, payload: etree._Element, backend: MockBackend
     return [build(point, payload, start, last, backend) for point in points]
 
 
+_LARGE_ANSWER_ROWS = 31  # ESIID-days: a month of one meter
+
+
+def builds_large_answer(operation: Operation, payload: etree._Element) -> bool:
+    """Whether answering takes long enough that other calls should not wait for it: a
+    synchronous EnergyData request for more than a month of rows."""
+    if operation.service != "EnergyData" or read_optional(payload, "deliveryMode"):
+        return False
+    try:
+        days = (parse_smt_date(payload, "endDate") - parse_smt_date(payload, "startDate")).days
+    except SoapFault:
+        return False  # the handler says what is wrong, quickly
+    return (days + 1) * len(read_all(payload, "ESIIDList/ESIID")) > _LARGE_ANSWER_ROWS
+
+
 def synchronous_points(
     call: Call, backend: MockBackend, esiids: Sequence[str]
 ) -> list[ServicePoint]:
@@ -154,7 +171,10 @@ def synchronous_points(
             "use a deliveryMode for more",
         )
     points = [backend.visible_point(call.account, esiid) for esiid in esiids]
-    return [point for point in points if point is not None]
+    visible = [point for point in points if point is not None]
+    if not visible:  # e.g. only blank ESIIDs: a wrapper needs at least one payload
+        raise SoapFault("Client", "the request names no ESIID with a value")
+    return visible
 
 
 def _interval(

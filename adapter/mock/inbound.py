@@ -17,7 +17,7 @@ from adapter.xml.parsing import safe_parser
 __all__ = ["find_payload", "from_loopback", "read_base_url", "read_body", "read_path"]
 
 # A Host header is echoed into the WSDL's address: only a plain host[:port] is.
-_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 def read_path(environ: Mapping[str, Any]) -> str:
@@ -40,9 +40,11 @@ def from_loopback(environ: Mapping[str, Any]) -> bool:
     if address is None:
         return True
     try:
-        return ipaddress.ip_address(str(address)).is_loopback
+        peer = ipaddress.ip_address(str(address))
     except ValueError:
         return False
+    mapped = getattr(peer, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return bool(peer.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def read_body(environ: Mapping[str, Any], limit: int) -> bytes:

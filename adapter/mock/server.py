@@ -1,9 +1,9 @@
 """The mock's HTTP(S) server: a threaded ``wsgiref`` server that speaks TLS and mutual TLS.
 
-A fixed pool of worker threads serves one request per connection (``Connection: close``);
-the workers live as long as the server, so what they cache per thread (compiled schemas)
-is built once. Under TLS the handshake runs in the worker, so a slow or failing client
-never blocks the accept loop; a failed handshake closes that connection, logging a line.
+One thread per connection, one request per connection (``Connection: close``), at most
+``max_connections`` at once (a connection beyond that is closed at once, with a log line).
+Under TLS the handshake runs in the connection's thread, so a slow or failing client never
+blocks the accept loop or another client; a failed handshake closes that connection.
 
 What the WSGI app sees besides the usual CGI keys: ``HTTPS=on`` and the mod_ssl names
 ``SSL_PROTOCOL``, ``SSL_CLIENT_VERIFY`` (``SUCCESS`` or ``NONE``), ``SSL_CLIENT_S_DN``
@@ -16,7 +16,6 @@ The app may raise ``DropConnection`` to make the server hang up without answerin
 from __future__ import annotations
 
 import logging
-import queue
 import socket
 import socketserver
 import ssl
@@ -90,8 +89,8 @@ def build_server_context(files: TlsFiles) -> ssl.SSLContext:
 class MockServer:
     """A threaded WSGI server, HTTP or (with ``tls``) HTTPS; ``port=0`` picks a free port.
 
-    ``workers`` threads serve connections (at most that many at once; more wait in a
-    queue). ``timeout`` bounds, in seconds, each wait on a client (handshake, request,
+    ``max_connections`` connections are served at once, each in its own thread.
+    ``timeout`` bounds, in seconds, each wait on a client (handshake, request,
     body).
     ``start()`` (or ``with``) serves in a daemon thread; ``shutdown()`` stops and closes."""
 
@@ -104,17 +103,17 @@ class MockServer:
         tls: ssl.SSLContext | None = None,
         max_request_line: int = 65536,
         timeout: float = 30.0,
-        workers: int = 16,
+        max_connections: int = 256,
     ) -> None:
-        if not 1 <= workers <= 512:
-            message = f"workers = {workers}: must be 1 to 512"
-            raise ConfigurationError(message, field="workers", value=str(workers))
+        if not 1 <= max_connections <= 4096:
+            message = f"max_connections = {max_connections}: must be 1 to 4096"
+            raise ConfigurationError(message, field="max_connections", value=str(max_connections))
         self._server = _WsgiServer(
             (host, port),
             tls=tls,
             max_request_line=max_request_line,
             timeout=timeout,
-            workers=workers,
+            max_connections=max_connections,
         )
         self._server.set_app(app)
         self.port: int = self._server.server_port
@@ -169,7 +168,7 @@ class MockServer:
 
 class _WsgiServer(WSGIServer):
     allow_reuse_address = True
-    request_queue_size = 128  # a burst of concurrent clients must not overflow the backlog
+    request_queue_size = 1024  # a burst of concurrent clients must not overflow the backlog
 
     def __init__(
         self,
@@ -178,39 +177,32 @@ class _WsgiServer(WSGIServer):
         tls: ssl.SSLContext | None,
         max_request_line: int,
         timeout: float,
-        workers: int,
+        max_connections: int,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.tls = tls
         self.max_request_line = max_request_line
         self.connection_timeout = timeout
-        # A full queue blocks the accept loop: back-pressure instead of unbounded memory.
-        self._connections: queue.Queue[tuple[Any, Any] | None] = queue.Queue(maxsize=256)
-        self._workers: list[threading.Thread] = []  # server_close() runs if binding fails
+        self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _RequestHandler)
-        for n in range(workers):
-            worker = threading.Thread(target=self._serve_connections, name=f"smt-mock-{n}")
-            worker.daemon = True
-            worker.start()
-            self._workers.append(worker)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._connections.put((request, client_address))
+        if not self._slots.acquire(blocking=False):
+            _LOG.warning("refused a connection from %s: too many at once", client_address[0])
+            self.close_request(request)
+            return
+        thread = threading.Thread(target=self._serve, args=(request, client_address))
+        thread.daemon = True
+        thread.start()
 
-    def _serve_connections(self) -> None:
-        while (item := self._connections.get()) is not None:
-            request, client_address = item
-            try:
-                self.finish_request(request, client_address)
-            except Exception:  # noqa: BLE001 - one connection's failure must not end the worker
-                self.handle_error(request, client_address)
-            finally:
-                self.shutdown_request(request)
-
-    def server_close(self) -> None:
-        super().server_close()
-        for _ in self._workers:
-            self._connections.put(None)
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - one connection's failure must not reach the others
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind() resolves the host with getfqdn(), which may hit DNS.

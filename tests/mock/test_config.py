@@ -89,3 +89,17 @@ def test_token_secret_never_appears_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         settings_from_mapping({"token": {"secret": "hunter2"}}, base_dir=tmp_path)
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_secret_of_the_wrong_type_is_refused_without_showing_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_mapping({"token": {"secret": ["hunter2"]}}, base_dir=tmp_path)
+    assert caught.value.field == "mock.token.secret"
+    assert "hunter2" not in str(caught.value)
+
+
+def test_settings_never_show_passwords_or_the_token_secret() -> None:
+    from adapter.mock.config import MockSettings
+
+    shown = repr(MockSettings(token_secret="s" * 40))
+    assert "smt-mock-CSPAPIUser1" not in shown and "s" * 40 not in shown

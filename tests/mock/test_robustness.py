@@ -173,3 +173,67 @@ def test_soapaction_header_names_the_operation_for_every_thread(app: MockApp) ->
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(call, range(4))) == {200}
+
+
+def test_blank_esiids_get_a_client_fault_never_an_empty_answer(app: MockApp) -> None:
+    body = INTERVAL.replace(b"<ESIID>10443720008107413</ESIID>", b"<ESIID>            </ESIID>")
+    answer = call_operation(app, "processIntervalEnergyData", body)
+    assert answer.status == 500
+    assert b"names no ESIID with a value" in answer.body
+
+
+def test_a_response_posted_as_a_request_gets_a_client_fault(app: MockApp) -> None:
+    from tests.conftest import SOAP_FIXTURES
+
+    response = (SOAP_FIXTURES / "energydata/processIntervalEnergyData.response.xml").read_bytes()
+    answer = call_operation(app, "processIntervalEnergyData", response, headers=AUTH)
+    assert answer.status == 500
+    assert b"holds the response of processIntervalEnergyData" in answer.body
+
+
+def test_idle_connections_do_not_hold_up_other_clients() -> None:
+    import http.client
+    import socket
+    from urllib.parse import urlsplit
+
+    from adapter.mock.server import MockServer
+
+    settings = MockSettings(security=SecurityProfile.INSECURE, today=GUIDE_DAY)
+    with MockServer(MockApp(settings), port=0, timeout=30) as server:
+        url = urlsplit(server.base_url)
+        idle = [socket.create_connection((url.hostname, url.port)) for _ in range(20)]
+        try:
+            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+            connection.request("GET", "/energydata/?wsdl")
+            assert connection.getresponse().status == 200
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "esiids", "large"),
+    [("04/01/2019", "04/30/2019", 1, False), ("04/01/2019", "05/02/2019", 1, True),
+     ("04/20/2019", "04/20/2019", 40, True)],
+)  # fmt: skip
+def test_only_answers_of_more_than_a_month_of_rows_run_beside_the_others(
+    start: str, end: str, esiids: int, large: bool
+) -> None:
+    from adapter.mock.energy import builds_large_answer
+
+    body = INTERVAL.replace(b"04/20/2019</startDate>", start.encode() + b"</startDate>")
+    body = body.replace(b"04/20/2019</endDate>", end.encode() + b"</endDate>")
+    ids = b"".join(b"<ESIID>%017d</ESIID>" % n for n in range(esiids))
+    body = body.replace(b"<ESIID>10443720008107413</ESIID>", ids)
+    payload = etree.fromstring(body).find(".//EnergyDataRequest")
+    assert payload is not None
+    assert builds_large_answer(operation_of("processIntervalEnergyData"), payload) is large
+
+
+def test_peers_on_this_machine_are_recognised_on_dual_stack_sockets() -> None:
+    from adapter.mock.inbound import from_loopback, read_base_url
+
+    assert from_loopback({"REMOTE_ADDR": "::ffff:127.0.0.1"})
+    assert not from_loopback({"REMOTE_ADDR": "::ffff:10.0.0.1"})
+    environ = {"wsgi.url_scheme": "https", "HTTP_HOST": "smt_mock:8443"}
+    assert read_base_url(environ) == "https://smt_mock:8443"
