@@ -1,9 +1,8 @@
 """The mock's HTTP(S) server: a threaded ``wsgiref`` server that speaks TLS and mutual TLS.
 
-One thread per connection, one request per connection (``Connection: close``), at most
-``max_connections`` at once (a connection beyond that is closed at once, with a log line).
-Under TLS the handshake runs in the connection's thread, so a slow or failing client never
-blocks the accept loop or another client; a failed handshake closes that connection.
+A thread per connection at a time, reused, one request per connection (``Connection:
+close``), at most ``max_connections`` at once (one more is closed, with a log line). Under
+TLS the handshake runs in that thread: a slow or failing client blocks nobody else.
 
 What the WSGI app sees besides the usual CGI keys: ``HTTPS=on`` and the mod_ssl names
 ``SSL_PROTOCOL``, ``SSL_CLIENT_VERIFY`` (``SUCCESS`` or ``NONE``), ``SSL_CLIENT_S_DN``
@@ -16,15 +15,15 @@ The app may raise ``DropConnection`` to make the server hang up without answerin
 from __future__ import annotations
 
 import logging
+import queue
 import socket
 import socketserver
 import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from io import BufferedIOBase
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Self, cast
 from wsgiref.headers import Headers
@@ -33,6 +32,7 @@ from wsgiref.types import WSGIApplication
 
 from adapter.errors import ConfigurationError
 from adapter.mock.peer import format_rfc4514
+from adapter.mock.request_body import RequestBody
 from adapter.mock.scenarios import DropConnection
 
 if TYPE_CHECKING:
@@ -183,26 +183,45 @@ class _WsgiServer(WSGIServer):
         self.tls = tls
         self.max_request_line = max_request_line
         self.connection_timeout = timeout
-        self._slots = threading.BoundedSemaphore(max_connections)
+        # Threads are kept and reused; a new one starts only when none is idle, so no
+        # client ever waits behind another (up to max_connections at once).
+        self._connections: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+        self._guard = threading.Lock()
+        self._threads = self._idle = 0
+        self._max_threads = max_connections
         super().__init__(address, _RequestHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            _LOG.warning("refused a connection from %s: too many at once", client_address[0])
-            self.close_request(request)
-            return
-        thread = threading.Thread(target=self._serve, args=(request, client_address))
-        thread.daemon = True
-        thread.start()
+        with self._guard:
+            if self._idle:
+                self._idle -= 1  # an idle thread will take it
+            elif self._threads < self._max_threads:
+                self._threads += 1
+                threading.Thread(target=self._serve, daemon=True).start()
+            else:
+                _LOG.warning("refused a connection from %s: too many at once", client_address[0])
+                self.close_request(request)
+                return
+        self._connections.put((request, client_address))
 
-    def _serve(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:  # noqa: BLE001 - one connection's failure must not reach the others
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
-            self._slots.release()
+    def _serve(self) -> None:
+        while (item := self._connections.get()) is not None:
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 - one connection's failure must not reach the others
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+                with self._guard:
+                    self._idle += 1
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._guard:
+            threads = self._threads
+        for _ in range(threads):
+            self._connections.put(None)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind() resolves the host with getfqdn(), which may hit DNS.
@@ -274,7 +293,7 @@ class _RequestHandler(WSGIRequestHandler):
             self.send_error(400, "invalid Content-Length")
             return
         handler = _ServerHandler(
-            _RequestBody(self.rfile, length),
+            RequestBody(self.rfile, length),
             cast(IO[bytes], self.wfile),
             self.get_stderr(),
             self.get_environ(),
@@ -345,33 +364,6 @@ class _ServerHandler(ServerHandler):
             exc_info[1],
             exc_info=exc_info if _LOG.isEnabledFor(logging.DEBUG) else None,
         )
-
-
-class _RequestBody:
-    """``wsgi.input`` limited to Content-Length, so ``read()`` never waits for more."""
-
-    def __init__(self, stream: BufferedIOBase, length: int) -> None:
-        self._stream = stream
-        self._remaining = length
-
-    def read(self, size: int | None = -1) -> bytes:
-        return self._take(self._stream.read, size)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        return self._take(self._stream.readline, size)
-
-    def readlines(self, hint: int = -1) -> list[bytes]:
-        return list(self)  # the hint is advisory (PEP 3333)
-
-    def __iter__(self) -> Iterator[bytes]:
-        while line := self.readline():
-            yield line
-
-    def _take(self, reader: Callable[[int], bytes], size: int | None) -> bytes:
-        wanted = self._remaining if size is None or size < 0 else min(size, self._remaining)
-        data = reader(wanted) if wanted else b""
-        self._remaining -= len(data)
-        return data
 
 
 def _discard_until_eof(connection: socket.socket) -> None:

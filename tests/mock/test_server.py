@@ -344,3 +344,35 @@ def test_the_server_context_requires_tls_1_2_and_a_client_certificate(
     assert ("commonName", ca.subject.rfc4514_string().split(",")[0][3:]) in [
         pair for rdn in trusted["subject"] for pair in rdn
     ]
+
+
+def test_a_connection_beyond_the_limit_is_closed_and_the_others_are_served(
+    app: RecordingApp,
+) -> None:
+    with MockServer(app, port=0, max_connections=2) as server:
+        address = (server.base_url.split("//")[1].split(":")[0], server.port)
+        held = [socket.create_connection(address) for _ in range(2)]
+        time.sleep(0.2)  # both are taken up by a thread each
+        with closing(socket.create_connection(address)) as extra:
+            extra.settimeout(5)
+            assert extra.recv(1) == b""  # closed at once, without an answer
+        for sock in held:
+            sock.close()
+        time.sleep(0.2)
+        connection = http.client.HTTPConnection(*address, timeout=5)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200
+
+
+def test_threads_are_reused_across_connections(app: RecordingApp) -> None:
+    import threading
+
+    with MockServer(app, port=0) as server:
+        address = (server.base_url.split("//")[1].split(":")[0], server.port)
+        before = threading.active_count()
+        for _ in range(20):
+            connection = http.client.HTTPConnection(*address, timeout=5)
+            connection.request("GET", "/")
+            assert connection.getresponse().status == 200
+            connection.close()
+        assert threading.active_count() - before <= 5  # not one per connection
