@@ -1,6 +1,6 @@
 """Benchmark the mock's throughput on processIntervalEnergyData against a bare lxml handler.
 
-Two WSGI apps, each behind the same `MockServer` (wsgiref with a pool of worker threads, one
+Two WSGI apps, each behind the same `MockServer` (wsgiref, a reused thread per connection, one
 request per connection, on loopback), each in its own child process, alternately:
   baseline  read the body, parse it with lxml (the project's safe parser), answer the bytes
             the mock answered (captured once before the measurement) with the same headers
