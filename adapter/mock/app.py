@@ -10,7 +10,6 @@ endpoint under ``/_mock/``.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -26,7 +25,14 @@ from adapter.mock.backend import Call, MockBackend
 from adapter.mock.config import MockSettings, SecurityProfile
 from adapter.mock.documents import read_schema, render_wsdl
 from adapter.mock.energy import builds_large_answer
-from adapter.mock.inbound import find_payload, from_loopback, read_base_url, read_body, read_path
+from adapter.mock.inbound import (
+    find_payload,
+    from_loopback,
+    parse_envelope,
+    read_base_url,
+    read_body,
+    read_path,
+)
 from adapter.mock.operations import CALL_KEY, TOKEN_OPERATION, TOKEN_SUBJECT_KEY, build_dispatcher
 from adapter.mock.replies import REASONS, Refusal, Reply, act_out, describe_violations, server_error
 from adapter.mock.scenarios import HEADER, DropConnection, Scenario, ScenarioError, choose_scenario
@@ -62,10 +68,7 @@ class MockApp:
         self.validator.warm()
         dispatch = build_dispatcher(self.backend, self.issuer)
         self.services: dict[str, Service] = {s.path: s for s in load_services()}
-        self._soap_apps = {
-            path: build_soap_app(s, dispatch, max_body_bytes=settings.max_body_bytes)
-            for path, s in self.services.items()
-        }
+        self._soap_apps = {path: build_soap_app(s, dispatch) for path, s in self.services.items()}
         known = {op.name for s in self.services.values() for op in s.operations}
         for name in settings.scenarios.operations:
             if name not in known:
@@ -182,16 +185,17 @@ class MockApp:
                 f"SOAPAction {action!r} does not match the Body's operation {operation.name} "
                 f"(its SOAPAction is {operation.soap_action!r})",
             )
-        payload = find_payload(body)
+        envelope = result.document if result.document is not None else parse_envelope(body)
+        payload = find_payload(envelope)
         call_environ = self._authorize(environ, operation, payload, authenticated)
         scenario = self._scenario(environ, operation)
         if scenario is not None and (reply := act_out(scenario)) is not None:
             return reply
         if builds_large_answer(operation, payload):  # others must not wait behind it
-            reply = self._dispatch(service, call_environ, body)
+            reply = self._dispatch(service, call_environ, envelope)
         else:
             with self._working:
-                reply = self._dispatch(service, call_environ, body)
+                reply = self._dispatch(service, call_environ, envelope)
         if scenario is not None and scenario.name == "malformed-xml":
             return Reply(200, reply.body[: len(reply.body) // 2])
         return reply
@@ -231,20 +235,11 @@ class MockApp:
         except ScenarioError as exc:
             raise Refusal(Reply.text(400, str(exc))) from exc
 
-    def _dispatch(self, service: Service, environ: dict[str, Any], body: bytes) -> Reply:
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        captured: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
-            captured["status"] = int(status.split()[0])
-
-        chunks = self._soap_apps[service.path](environ, start_response)
-        try:
-            data = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
-        return Reply(captured["status"], data)
+    def _dispatch(
+        self, service: Service, environ: dict[str, Any], envelope: etree._Element
+    ) -> Reply:
+        status, data = self._soap_apps[service.path].answer(envelope, environ)
+        return Reply(status, data)
 
 
 def _actions(service: Service) -> str:

@@ -14,7 +14,14 @@ from adapter.mock.replies import Refusal, Reply
 from adapter.xml.names import SOAP_ENVELOPE
 from adapter.xml.parsing import safe_parser
 
-__all__ = ["find_payload", "from_loopback", "read_base_url", "read_body", "read_path"]
+__all__ = [
+    "find_payload",
+    "from_loopback",
+    "parse_envelope",
+    "read_base_url",
+    "read_body",
+    "read_path",
+]
 
 # A Host header is echoed into the WSDL's address: only a plain host[:port] is.
 _HOST = re.compile(r"(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -64,9 +71,13 @@ def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
     return body
 
 
-def find_payload(body: bytes) -> etree._Element:
-    """The operation wrapper's first element child, in a request the validator passed."""
-    root = etree.fromstring(body, safe_parser())
+def parse_envelope(body: bytes) -> etree._Element:
+    """A request the validator passed, parsed (when it did not keep its own parse)."""
+    return etree.fromstring(body, safe_parser())
+
+
+def find_payload(root: etree._Element) -> etree._Element:
+    """The operation wrapper's first element child."""
     for wrapper in root.iterfind(f"{{{SOAP_ENVELOPE}}}Body/*"):
         for payload in wrapper.iterchildren("*"):
             return payload

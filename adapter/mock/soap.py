@@ -1,10 +1,12 @@
 """The mock's SOAP layer, and the only module that imports spyne.
 
-spyne reads the envelope, dispatches on the operation wrapper's qualified name and writes
-the response envelope and SOAP Faults. The payloads themselves are built by the mock's
-handlers with lxml, because SMT's payloads are unqualified and one wrapper carries either
-a synchronous payload or an ``Acknowledgement``; spyne's typed models qualify children
-and fix one payload per operation. So every method takes and returns ``AnyXml`` in the
+spyne takes the envelope the WSGI layer has parsed and checked, dispatches on the operation
+wrapper's qualified name and writes the response envelope and SOAP Faults. It is driven
+below its own WSGI server, whose HTTP handling and second parse would only repeat work.
+The payloads themselves are built by the mock's handlers with lxml, because SMT's
+payloads are unqualified and one wrapper carries either a synchronous payload or an
+``Acknowledgement``; spyne's typed models qualify children and fix one payload per
+operation. So every method takes and returns ``AnyXml`` in the
 ``bare`` body style, with the wire's wrapper names set explicitly
 (``_in_message_name``/``_out_message_name``): spyne never builds a schema of its own, and
 the WSDL served is the bundled one.
@@ -25,15 +27,23 @@ from adapter.contract import Operation, Service
 from adapter.xml.names import SOAP_ENVELOPE, local
 
 try:  # pragma: no cover - exercised by every mock test on 3.11
-    from spyne import AnyXml, Application, Fault, ServiceBase, rpc  # type: ignore[import-untyped]
+    from spyne import (  # type: ignore[import-untyped]
+        AnyXml,
+        Application,
+        Fault,
+        MethodContext,
+        ServiceBase,
+        rpc,
+    )
+    from spyne.protocol import ProtocolBase  # type: ignore[import-untyped]
     from spyne.protocol.soap import Soap11  # type: ignore[import-untyped]
-    from spyne.server.wsgi import WsgiApplication  # type: ignore[import-untyped]
+    from spyne.server import ServerBase  # type: ignore[import-untyped]
 except ImportError as exc:  # pragma: no cover - Python 3.12+
     _SPYNE_ERROR: ImportError | None = exc
 else:
     _SPYNE_ERROR = None
 
-__all__ = ["SoapFault", "build_fault", "build_soap_app"]
+__all__ = ["SoapEndpoint", "SoapFault", "build_fault", "build_soap_app"]
 
 Payloads = etree._Element | list[etree._Element]
 Handler = Callable[[Operation, etree._Element, Mapping[str, Any]], Payloads]
@@ -61,9 +71,42 @@ class SoapFault(Exception):  # noqa: N818 - it is the SOAP term
         self.text = text
 
 
-def build_soap_app(service: Service, handler: Handler, *, max_body_bytes: int) -> Any:
-    """A WSGI application serving every operation of ``service`` through ``handler``;
-    its own body limit is the mock's, checked earlier, so it never refuses first."""
+class SoapEndpoint:
+    """One service's SOAP layer: ``answer(body, environ)`` gives the HTTP status and the
+    response envelope. The WSGI layer in front has read the body and checked the request;
+    spyne is driven below its own WSGI server, which would only repeat that work."""
+
+    def __init__(self, application: Any) -> None:
+        self._server = ServerBase(application)
+
+    def answer(self, envelope: etree._Element, environ: Mapping[str, Any]) -> tuple[int, bytes]:
+        """Answer a request already parsed (and checked) by the layer in front."""
+        server = self._server
+        protocol = server.app.in_protocol
+        context = MethodContext(server, MethodContext.SERVER)
+        context.transport.req_env = environ  # where the handlers find their call
+        context.in_document = (envelope, {})  # what spyne's own parse would have made
+        try:
+            protocol.decompose_incoming_envelope(context, ProtocolBase.REQUEST)
+            call = protocol.generate_method_contexts(context)[0]
+        except Fault as fault:
+            context.in_error = context.out_error = fault
+            call = context
+        try:
+            if not call.in_error:
+                server.get_in_object(call)
+            if not call.in_error:
+                server.get_out_object(call)
+            if call.in_error and not call.out_error:
+                call.out_error = call.in_error
+            server.get_out_string(call)
+            return (500 if call.out_error else 200), b"".join(call.out_string)
+        finally:
+            call.close()
+
+
+def build_soap_app(service: Service, handler: Handler) -> SoapEndpoint:
+    """The SOAP layer of ``service``, every operation answered by ``handler``."""
     if _SPYNE_ERROR is not None:
         raise RuntimeError(
             "the mock needs spyne 2.14.0, which runs on Python 3.11 only "
@@ -79,7 +122,7 @@ def build_soap_app(service: Service, handler: Handler, *, max_body_bytes: int) -
         out_protocol=Soap11(),
     )
     application.out_protocol.event_manager.add_listener("after_serialize", _unwrap_carriers)
-    return WsgiApplication(application, max_content_length=max_body_bytes)
+    return SoapEndpoint(application)
 
 
 def _unwrap_carriers(ctx: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -47,7 +47,9 @@ class CheckResult:
 
     ``body_element`` is the Clark name of the SOAP Body's first child (or of the root of a
     bare payload); ``operation`` and ``direction`` are set when that element is an
-    operation wrapper of the contract."""
+    operation wrapper of the contract. ``document`` is the parsed message when a small
+    valid one was read whole (None otherwise): a caller may use it instead of parsing
+    again."""
 
     source: str
     profile: Profile
@@ -55,6 +57,7 @@ class CheckResult:
     body_element: str | None = None
     operation: Operation | None = None
     direction: Direction | None = None
+    document: etree._Element | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -186,6 +189,7 @@ class MessageValidator:
             body_element=tag_of(child),
             operation=found[0],
             direction=found[1],
+            document=root,
         )
 
     def _check_size(self, source: Source, findings: Findings) -> None:
