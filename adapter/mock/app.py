@@ -40,13 +40,11 @@ from adapter.mock.soap import build_soap_app
 from adapter.xml.parsing import Limits
 from adapter.xml.validation import MessageValidator
 
-__all__ = ["MockApp", "Reply"]
+__all__ = ["MockApp"]
 
 log = logging.getLogger("adapter.mock")
 
 StartResponse = Callable[..., Any]
-_XML = "text/xml; charset=utf-8"
-_MAX_FAULT_LINES = 20
 
 
 class MockApp:
