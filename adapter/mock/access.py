@@ -20,6 +20,7 @@ import jwt
 
 from adapter.mock.config import MockSettings, SecurityProfile
 from adapter.mock.intervals import CHICAGO
+from adapter.mock.records import format_revision
 
 __all__ = ["TABLE_4", "Denied", "IssuedToken", "TokenIssuer", "authenticate", "check_password"]
 
@@ -146,4 +147,4 @@ def authenticate(
 
 
 def _smt_time(instant: datetime) -> str:
-    return instant.astimezone(CHICAGO).strftime("%m/%d/%Y %H:%M:%S")
+    return format_revision(instant.astimezone(CHICAGO))

@@ -17,6 +17,7 @@ from lxml import etree
 
 from adapter.mock.backend import Call, MockBackend
 from adapter.mock.payloads import add, read_optional, read_required
+from adapter.mock.records import format_date
 from adapter.mock.soap import SoapFault
 from adapter.mock.state import Agreement, AgreementMeter
 
@@ -133,8 +134,8 @@ def answer_my_agreements(
     for agreement in agreements:
         item = add(listed, "agreementStatus")
         add(item, "agreementNumber", str(agreement.number))
-        add(item, "startDate", f"{agreement.start:%m/%d/%Y}")
-        add(item, "endDate", f"{agreement.end:%m/%d/%Y}")
+        add(item, "startDate", format_date(agreement.start))
+        add(item, "endDate", format_date(agreement.end))
         add(item, "CSPName", agreement.csp_name)
         add(item, "requesterAuthenticationID", agreement.duns)
         add(item, "retailCustomerEmail", agreement.email)
@@ -161,8 +162,8 @@ def answer_agreement_esiids(
         add(item, "meterNumber", meter.meter_number)
         add(item, "PUCTRORNumber", meter.puct_number)
         add(item, "status", meter.status)
-        add(item, "startDate", f"{agreement.start:%m/%d/%Y}")
-        add(item, "endDate", f"{agreement.end:%m/%d/%Y}")
+        add(item, "startDate", format_date(agreement.start))
+        add(item, "endDate", format_date(agreement.end))
     return root
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from adapter.errors import ConfigurationError
+from adapter.mock.dataset import is_esiid
 from adapter.mock.scenarios import SCENARIOS, ScenarioSettings
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
     "settings_from_mapping",
 ]
 
-_ESIID = re.compile(r"[0-9]{17,64}")
 _SERVICE_ID = re.compile(r"[^\s:]{1,32}")  # requestorID: 1..32 characters; ':' breaks Basic
 
 
@@ -61,7 +61,7 @@ class Account:
         if not 0 <= self.esiid_count <= 10_000:
             _fail("esiids", str(self.esiid_count), "between 0 and 10000")
         for esiid in self.esiids:
-            if not _ESIID.fullmatch(esiid):
+            if not is_esiid(esiid):
                 _fail("esiids", esiid, "ESIIDs of 17 to 64 digits")
 
 

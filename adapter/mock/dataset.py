@@ -59,8 +59,13 @@ def find_tdu(esiid: str) -> str | None:
     return max(found)[1] if found else None
 
 
+def is_esiid(text: str) -> bool:
+    """Whether ``text`` has the shape of an ESIID: 17 to 64 digits."""
+    return _ESIID.fullmatch(text) is not None
+
+
 def _check_esiid(esiid: str, where: str) -> None:
-    if not _ESIID.fullmatch(esiid):
+    if not is_esiid(esiid):
         raise ValueError(f"{where}: ESIID {esiid!r} must be 17 to 64 digits")
 
 

@@ -126,14 +126,13 @@ def build_soap_app(service: Service, handler: Handler) -> SoapEndpoint:
 
 
 def _unwrap_carriers(ctx: Any) -> None:
-    if ctx.out_document is None:
-        return
-    for carrier in list(ctx.out_document.iter(_CARRIER)):
-        for payload in list(carrier):
-            carrier.addprevious(payload)
-        parent = carrier.getparent()
-        if parent is not None:
-            parent.remove(carrier)
+    # a carrier only ever stands right in the response wrapper: look nowhere deeper
+    body = ctx.out_body_doc
+    for wrapper in () if body is None else body:
+        for carrier in wrapper.findall(_CARRIER):
+            for payload in list(carrier):
+                carrier.addprevious(payload)
+            wrapper.remove(carrier)
 
 
 def _method(operation: Operation, handler: Handler) -> Any:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from adapter.mock.backend import NOT_VISIBLE, Call, MockBackend
 from adapter.mock.payloads import add, add_fault_list, read_all, read_optional, read_required
+from adapter.mock.records import format_date
 from adapter.mock.soap import SoapFault
 
 __all__ = ["answer_list_subscriptions", "answer_new_subscription", "answer_unsubscription"]
@@ -122,7 +123,7 @@ def answer_list_subscriptions(
         add(item, "dataType", subscription.data_type)
         add(item, "status", subscription.status)
         last = subscription.last_report
-        add(item, "lastSuccessfulReportDate", None if last is None else f"{last:%m/%d/%Y}")
+        add(item, "lastSuccessfulReportDate", None if last is None else format_date(last))
     return root
 
 

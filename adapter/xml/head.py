@@ -12,7 +12,7 @@ from adapter.xml.locating import readable_path
 from adapter.xml.names import SOAP_ENVELOPE, tag_of
 from adapter.xml.parsing import Source, open_source, parser_options
 
-__all__ = ["DOCTYPE_REFUSED", "Head", "Node", "read_head"]
+__all__ = ["DOCTYPE_REFUSED", "Head", "Node", "has_doctype", "read_head"]
 
 DOCTYPE_REFUSED = (
     "the document declares a DOCTYPE; SOAP messages must not (SOAP 1.1 section 3), "
@@ -88,7 +88,13 @@ def _node(element: etree._Element) -> Node:
     return Node(tag_of(element), element.sourceline, readable_path(element))
 
 
+def has_doctype(root: etree._Element) -> bool:
+    """Whether the document of ``root`` declares a DOCTYPE (internal subset or external)."""
+    info = root.getroottree().docinfo
+    return bool(info.internalDTD is not None or info.doctype or info.system_url)
+
+
 def _refuse_doctype(root: etree._Element, findings: Findings) -> None:
     info = root.getroottree().docinfo
-    if info.internalDTD is not None or info.doctype or info.system_url:
+    if has_doctype(root):
         findings.stop("doctype", DOCTYPE_REFUSED, line=root.sourceline, value=info.doctype or None)

@@ -18,7 +18,7 @@ from lxml import etree
 from adapter.contract import Direction, Operation, Profile, find_operation, load_services
 from adapter.errors import SchemaViolationError
 from adapter.xml.findings import Findings, StopCheck
-from adapter.xml.head import Head, Node, read_head
+from adapter.xml.head import Head, Node, has_doctype, read_head
 from adapter.xml.names import SOAP12_ENVELOPE, SOAP_ENVELOPE, local, tag_of
 from adapter.xml.parsing import DEFAULT_LIMITS, Limits, Source, safe_parser
 from adapter.xml.schemaset import (
@@ -170,8 +170,7 @@ class MessageValidator:
             root = etree.fromstring(document, safe_parser())
         except etree.XMLSyntaxError:
             return None
-        info = root.getroottree().docinfo
-        if info.internalDTD is not None or info.doctype or info.system_url:
+        if has_doctype(root):
             return None
         body = root.find(f"{{{SOAP_ENVELOPE}}}Body") if root.tag == _ENVELOPE else None
         child = None if body is None else next(body.iterchildren("*"), None)
