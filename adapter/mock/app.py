@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -54,9 +55,9 @@ class MockApp:
         self.settings = settings
         self.backend = backend or MockBackend(settings)
         # Python runs one thread at a time anyway; letting one request at a time into the
-        # CPU-bound steps (lxml releases and retakes the GIL inside each of them) spares the
-        # thread switching that cost the server about 0.5 ms of CPU a request. Waits (a slow
-        # scenario, the network) and answers of many rows happen outside it.
+        # CPU-bound steps, in one go (lxml releases and retakes the GIL inside each of them),
+        # spares the thread switching that cost the server about 0.5 ms of CPU a request.
+        # Waits (the network, a slow scenario) and answers of many rows happen outside it.
         self._working = threading.Lock()
         self.issuer = TokenIssuer(
             secret=settings.token_secret, lifetime_seconds=settings.token_lifetime_seconds
@@ -161,8 +162,35 @@ class MockApp:
                 "Client",
                 f"SOAPAction {action!r} is not an operation of {service.path}; {_actions(service)}",
             )
-        with self._working:
-            result = self.validator.check(body)
+        with self._working:  # once, from the schema check to the answer of a plain call
+            checked = self._check(environ, service, action, body, authenticated)
+            if isinstance(checked, Reply):
+                return checked
+            if checked.scenario is None and not checked.large:
+                return self._dispatch(service, checked.environ, checked.envelope)
+        # a scenario to act out, or an answer of many rows: the others must not wait for it
+        scenario = checked.scenario
+        if scenario is not None and (reply := act_out(scenario)) is not None:
+            return reply
+        if checked.large:
+            reply = self._dispatch(service, checked.environ, checked.envelope)
+        else:
+            with self._working:
+                reply = self._dispatch(service, checked.environ, checked.envelope)
+        if scenario is not None and scenario.name == "malformed-xml":
+            return Reply(200, reply.body[: len(reply.body) // 2])
+        return reply
+
+    def _check(
+        self,
+        environ: dict[str, Any],
+        service: Service,
+        action: str,
+        body: bytes,
+        authenticated: str | None,
+    ) -> Reply | _Checked:
+        """The checks from the bundled XSDs on: a refusal, or the call to answer."""
+        result = self.validator.check(body)
         if result.violations:
             return Reply.fault("Client", describe_violations(result.violations))
         operation = result.operation
@@ -185,18 +213,12 @@ class MockApp:
             )
         envelope = result.document if result.document is not None else parse_envelope(body)
         payload = find_payload(envelope)
-        call_environ = self._authorize(environ, operation, payload, authenticated)
-        scenario = self._scenario(environ, operation)
-        if scenario is not None and (reply := act_out(scenario)) is not None:
-            return reply
-        if builds_large_answer(operation, payload):  # others must not wait behind it
-            reply = self._dispatch(service, call_environ, envelope)
-        else:
-            with self._working:
-                reply = self._dispatch(service, call_environ, envelope)
-        if scenario is not None and scenario.name == "malformed-xml":
-            return Reply(200, reply.body[: len(reply.body) // 2])
-        return reply
+        return _Checked(
+            environ=self._authorize(environ, operation, payload, authenticated),
+            envelope=envelope,
+            scenario=self._scenario(environ, operation),
+            large=builds_large_answer(operation, payload),
+        )
 
     def _authorize(
         self,
@@ -238,6 +260,14 @@ class MockApp:
     ) -> Reply:
         status, data = self._soap_apps[service.path].answer(envelope, environ)
         return Reply(status, data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Checked:
+    environ: dict[str, Any]  # the call's, with the authorized Call in it
+    envelope: etree._Element
+    scenario: Scenario | None
+    large: bool  # an answer of many rows, built outside the lock
 
 
 def _actions(service: Service) -> str:

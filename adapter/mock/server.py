@@ -344,6 +344,26 @@ class _ServerHandler(ServerHandler):
     environ: MutableMapping[str, str] | None
     headers: Headers | None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending: list[bytes] = []
+
+    # wsgiref writes the status line, two preamble headers, the headers and each body chunk
+    # separately: held until a flush, they leave in one TLS record and one system call.
+    def _write(self, data: bytes) -> None:
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            super()._write(data)
+        super()._flush()
+
+    def finish_content(self) -> None:
+        super().finish_content()  # an empty body writes headers and never flushes
+        self._flush()
+
     def cleanup_headers(self) -> None:
         super().cleanup_headers()
         assert self.headers is not None
