@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from adapter import __version__
-from adapter.errors import AdapterError, ConfigurationError, ContractError
+from adapter.errors import (
+    AdapterError,
+    CertificateError,
+    ConfigurationError,
+    ContractError,
+    ServiceFaultError,
+    TransportError,
+)
 
 __all__ = ["ExitCode", "main", "silence_stdout"]
 
@@ -24,6 +31,8 @@ class ExitCode(IntEnum):
     OK = 0
     INVALID = 1  # a message or input file breaks the contract
     USAGE = 2  # bad arguments, unknown names, missing paths, a broken installation
+    TRANSPORT = 3  # no answer, TLS or authentication refused, a certificate unusable
+    SERVICE_FAULT = 4  # SMT answered with a SOAP Fault or a failing status code
 
 
 def silence_stdout() -> None:
@@ -58,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, ContractError) as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    except (TransportError, CertificateError) as exc:
+        print(f"smt {args.command}: {exc}", file=sys.stderr)
+        return ExitCode.TRANSPORT
+    except ServiceFaultError as exc:
+        print(f"smt {args.command}: {exc}", file=sys.stderr)
+        return ExitCode.SERVICE_FAULT
     except AdapterError as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.INVALID
