@@ -59,6 +59,7 @@ class MockApp:
         # spares the thread switching that cost the server about 0.5 ms of CPU a request.
         # Waits (the network, a slow scenario) and answers of many rows happen outside it.
         self._working = threading.Lock()
+        self._acted: dict[str, int] = {}  # configured scenarios acted out, per operation
         self.issuer = TokenIssuer(
             secret=settings.token_secret, lifetime_seconds=settings.token_lifetime_seconds
         )
@@ -250,10 +251,19 @@ class MockApp:
         return call_environ
 
     def _scenario(self, environ: dict[str, Any], operation: Operation) -> Scenario | None:
+        header = environ.get(HEADER)
         try:
-            return choose_scenario(self.settings.scenarios, operation.name, environ.get(HEADER))
+            scenario = choose_scenario(self.settings.scenarios, operation.name, header)
         except ScenarioError as exc:
             raise Refusal(Reply.text(400, str(exc))) from exc
+        times = self.settings.scenarios.times
+        if scenario is None or header or times is None:
+            return scenario
+        acted = self._acted.get(operation.name, 0)  # under self._working
+        if acted >= times:
+            return None
+        self._acted[operation.name] = acted + 1
+        return scenario
 
     def _dispatch(
         self, service: Service, environ: dict[str, Any], envelope: etree._Element

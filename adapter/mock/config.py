@@ -203,7 +203,7 @@ def _accounts(raw: Any) -> tuple[Account, ...]:
 
 def _scenarios(raw: Any) -> ScenarioSettings:
     table = _table(raw, "mock.scenarios")
-    _only(table, "mock.scenarios", {"default", "operations", "delay_seconds"})
+    _only(table, "mock.scenarios", {"default", "operations", "delay_seconds", "times"})
     default = table.get("default")
     if default is not None and default not in SCENARIOS:
         _fail("mock.scenarios.default", str(default), f"one of {', '.join(SCENARIOS)}")
@@ -215,8 +215,11 @@ def _scenarios(raw: Any) -> ScenarioSettings:
     delay = table.get("delay_seconds", 5.0)
     if not isinstance(delay, int | float) or not 0 <= delay <= 600:
         _fail("mock.scenarios.delay_seconds", repr(delay), "a number from 0 to 600")
+    times = table.get("times")
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        _fail("mock.scenarios.times", repr(times), "a whole number of calls, 1 or more")
     return ScenarioSettings(
-        default=default, operations=dict(operations), delay_seconds=float(delay)
+        default=default, operations=dict(operations), delay_seconds=float(delay), times=times
     )
 
 

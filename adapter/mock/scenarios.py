@@ -32,11 +32,14 @@ class DropConnection(Exception):  # noqa: N818 - it names the fault it injects
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScenarioSettings:
     """Scenarios chosen in the config file: ``default`` applies to every SOAP call,
-    ``operations`` maps an operation name to a scenario and wins over ``default``."""
+    ``operations`` maps an operation name to a scenario and wins over ``default``;
+    ``times`` limits them to the first calls of each operation (e.g. 1: fail once, then
+    answer normally, to try a client's retries), None to every call."""
 
     default: str | None = None
     operations: Mapping[str, str] = field(default_factory=dict)
     delay_seconds: float = 5.0
+    times: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

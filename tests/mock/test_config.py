@@ -35,6 +35,7 @@ def test_a_full_table_builds_frozen_settings(tmp_path: Path) -> None:
             "scenarios": {
                 "operations": {"processIntervalEnergyData": "http-503"},
                 "delay_seconds": 1,
+                "times": 1,
             },
         },
         base_dir=tmp_path,
@@ -43,6 +44,7 @@ def test_a_full_table_builds_frozen_settings(tmp_path: Path) -> None:
     assert settings.state_file == tmp_path / "state.sqlite"
     assert settings.accounts[0].esiid_count == 3
     assert settings.scenarios.operations == {"processIntervalEnergyData": "http-503"}
+    assert settings.scenarios.times == 1
 
 
 @pytest.mark.parametrize(
@@ -56,6 +58,7 @@ def test_a_full_table_builds_frozen_settings(tmp_path: Path) -> None:
         ({"accounts": [{"service_id": "A B", "password": "p"}]}, "mock.accounts[0].service_id"),
         ({"accounts": [{"service_id": "A"}]}, "mock.accounts[0].password"),
         ({"scenarios": {"default": "meteor"}}, "mock.scenarios.default"),
+        ({"scenarios": {"times": 0}}, "mock.scenarios.times"),
         ({"token": {"secret": "short"}}, "mock.token.secret"),
         ({"tls": {"cert_file": "missing.pem"}}, "mock.tls.cert_file"),
     ],

@@ -123,3 +123,11 @@ def test_config_file_scenario_applies_to_the_chosen_operation_only() -> None:
         connection.close()
     finally:
         running.shutdown()
+
+
+def test_config_scenario_with_times_acts_out_only_the_first_calls() -> None:
+    running = serve(ScenarioSettings(default="http-500", times=2))
+    try:
+        assert [post(running)[0] for _ in range(4)] == [500, 500, 200, 200]
+    finally:
+        running.shutdown()
