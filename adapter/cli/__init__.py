@@ -42,7 +42,7 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import mock, validate
+    from adapter.cli import certs, mock, validate
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     validate.register(commands)
     mock.register(commands)
+    certs.register(commands)
     return parser
 
 
