@@ -42,7 +42,7 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import certs, mock, validate
+    from adapter.cli import certs, mock, readings, validate
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.register(commands)
     mock.register(commands)
     certs.register(commands)
+    readings.register(commands)
     return parser
 
 

@@ -235,11 +235,7 @@ def _partly_accepted(
     # SMT says 0001 both for "rejected" and for "submitted successfully ... with some
     # faultESIIDs" (ERRATA N-07): the latter will deliver a report, so its correlationId
     # is the caller's to keep; the faults travel in the Acknowledgement.
-    return (
-        code == "0001"
-        and bool(faults)
-        and "submitted successfully" in (reason or "").lower()
-    )
+    return code == "0001" and bool(faults) and "submitted successfully" in (reason or "").lower()
 
 
 def _synchronous(

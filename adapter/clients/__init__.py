@@ -1,0 +1,5 @@
+"""Orchestration only: the clients that run the pipeline of DESIGN.md end to end."""
+
+from adapter.clients.soap import SoapClient
+
+__all__ = ["SoapClient"]

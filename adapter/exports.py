@@ -1,0 +1,210 @@
+"""Writing interval readings to CSV, JSON Lines or SQLite, all or nothing.
+
+Readings are written as they come (never held in memory) into a temporary file beside
+the target, which is renamed into place only once everything was written and flushed to
+disk: a failure half-way (a ``ReadingError`` from the decoder, a full disk) leaves the
+target as it was and no temporary file behind.
+
+Every format carries the same seven fields. Instants are ISO 8601 with their offset
+(``start_utc`` in UTC, so its text sorts in time order; ``start_local`` and ``revised`` in
+Central time); ``kwh`` is the exact decimal text (``0.221``), never a float; ``revised``
+is empty (CSV, SQLite) or null (JSON Lines) when SMT gave no revision time.
+
+SQLite: table ``interval_readings``, primary key (esiid, start_utc, direction, revised).
+``revised`` belongs to the key because an answer for all versions (``version`` A) holds
+several revisions of the same interval, each worth keeping; the latest is a
+``MAX(revised)`` away. It is stored as '' rather than NULL when unknown, because SQLite
+lets NULLs repeat in a primary key. The same key twice in one export raises
+``ReadingError``: SMT never sends one interval twice in one revision.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from adapter.errors import ConfigurationError, ReadingError
+from adapter.interval import CHICAGO, IntervalReading
+
+__all__ = ["FORMATS", "iter_exported", "write_readings"]
+
+FORMATS = ("csv", "jsonl", "sqlite")
+COLUMNS = ("esiid", "start_utc", "start_local", "kwh", "quality", "direction", "revised")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
+# tab and carriage return are on OWASP's list too.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SCHEMA = """
+CREATE TABLE interval_readings (
+    esiid       TEXT NOT NULL,
+    start_utc   TEXT NOT NULL,  -- ISO 8601, UTC: sorts in time order
+    start_local TEXT NOT NULL,  -- ISO 8601, America/Chicago
+    kwh         TEXT NOT NULL,  -- exact decimal text, never a float
+    quality     TEXT NOT NULL CHECK (quality IN ('A', 'E')),
+    direction   TEXT NOT NULL CHECK (direction IN ('C', 'G')),
+    revised     TEXT NOT NULL,  -- ISO 8601, Central time; '' when SMT gave none
+    PRIMARY KEY (esiid, start_utc, direction, revised)
+) WITHOUT ROWID
+"""
+# Fixed texts: the column names are constants, values always go through placeholders.
+_INSERT = f"INSERT INTO interval_readings VALUES ({', '.join('?' * len(COLUMNS))})"  # noqa: S608
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM interval_readings"  # noqa: S608 - constants
+
+
+def write_readings(readings: Iterable[IntervalReading], path: Path, format: str) -> int:
+    """Write ``readings`` to ``path`` in ``format`` (csv, jsonl or sqlite), replacing the
+    file atomically; return how many were written.
+
+    Raises ``ConfigurationError`` (field ``format``) for an unknown format, before any
+    file is touched; ``ReadingError`` for a reading that appears twice in SQLite; any
+    error raised while the readings are produced passes through, and in every case the
+    target is left as it was and the temporary file removed."""
+    writers: dict[str, Callable[[Iterable[IntervalReading], Path], int]] = {
+        "csv": _write_csv,
+        "jsonl": _write_jsonl,
+        "sqlite": _write_sqlite,
+    }
+    writer = writers.get(format)
+    if writer is None:
+        raise ConfigurationError(
+            f"export format {format!r} does not exist; choose one of {', '.join(FORMATS)}",
+            field="format",
+            value=format,
+        )
+    path = Path(path)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        count = writer(readings, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _text(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def _fields(reading: IntervalReading) -> tuple[str, str, str, str, str, str, str]:
+    return (
+        reading.esiid,
+        reading.start_utc.isoformat(),
+        reading.start_local.isoformat(),
+        str(reading.kwh),
+        reading.quality,
+        reading.direction,
+        _text(reading.revised),
+    )
+
+
+def _escape(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _synced(stream: IO[str]) -> None:
+    stream.flush()
+    os.fsync(stream.fileno())  # on disk before the rename makes it the target
+
+
+def _write_csv(readings: Iterable[IntervalReading], path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(COLUMNS)
+        for reading in readings:
+            writer.writerow([_escape(cell) for cell in _fields(reading)])
+            count += 1
+        _synced(stream)
+    return count
+
+
+def _write_jsonl(readings: Iterable[IntervalReading], path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="\n") as stream:
+        for reading in readings:
+            row = dict(zip(COLUMNS, _fields(reading), strict=True))
+            stream.write(json.dumps({**row, "revised": row["revised"] or None}) + "\n")
+            count += 1
+        _synced(stream)
+    return count
+
+
+def _write_sqlite(readings: Iterable[IntervalReading], path: Path) -> int:
+    counted = [0]
+
+    def rows() -> Iterator[tuple[str, ...]]:
+        for reading in readings:
+            counted[0] += 1
+            yield _fields(reading)
+
+    connection = sqlite3.connect(path)
+    try:
+        with connection:  # one transaction: commits at the end, rolls back on error
+            connection.execute(_SCHEMA)
+            connection.executemany(
+                _INSERT,
+                rows(),
+            )
+    except sqlite3.IntegrityError as exc:
+        raise ReadingError(
+            f"reading {counted[0]} repeats an earlier one (esiid, start_utc, direction, "
+            f"revised): {exc}",
+            esiid="",
+            day="",
+            reason="a reading appears twice",
+        ) from exc
+    finally:
+        connection.close()
+    return counted[0]
+
+
+def iter_exported(path: Path, format: str) -> Iterator[IntervalReading]:
+    """Read back what ``write_readings`` wrote (for checks and for tools that load an
+    export). Raises ``ConfigurationError`` for an unknown format."""
+    if format == "csv":
+        with Path(path).open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            next(reader)  # the header
+            for row in reader:
+                yield _reading([cell[1:] if cell.startswith("'") else cell for cell in row])
+    elif format == "jsonl":
+        with Path(path).open(encoding="utf-8") as stream:
+            for line in stream:
+                row = json.loads(line)
+                yield _reading([row[name] or "" for name in COLUMNS])
+    elif format == "sqlite":
+        connection = sqlite3.connect(path)
+        try:
+            yield from (_reading(list(row)) for row in connection.execute(_SELECT))
+        finally:
+            connection.close()
+    else:
+        raise ConfigurationError(
+            f"export format {format!r} does not exist; choose one of {', '.join(FORMATS)}",
+            field="format",
+            value=format,
+        )
+
+
+def _reading(row: list[str]) -> IntervalReading:
+    esiid, start_utc, _local, kwh, quality, direction, revised = row
+    start = datetime.fromisoformat(start_utc)
+    return IntervalReading(
+        esiid=esiid,
+        start_utc=start,
+        start_local=start.astimezone(CHICAGO),  # recomputed: carries the right fold
+        kwh=Decimal(kwh),
+        quality=quality,
+        direction=direction,
+        revised=datetime.fromisoformat(revised).astimezone(CHICAGO) if revised else None,
+    )

@@ -1,0 +1,182 @@
+"""Streaming the days out of a processIntervalEnergyData response, in bounded memory.
+
+A DUNS-wide synchronous answer holds one ``IntervalEnergyDataSyncResponse`` per ESIID,
+each with up to two years of ``energyData`` days: tens of megabytes. The response is read
+with lxml's ``iterparse``; each ESIID's payload is validated on its own against the
+bundled ``wire`` schema as soon as it has been parsed (as ``adapter.xml.streaming`` does
+for ``smt validate``), its days are handed out, and it is emptied before the next one is
+read. The skeleton around the payloads (envelope, wrapper) is validated last.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, suppress
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+
+from lxml import etree
+
+from adapter.contract import Profile
+from adapter.errors import MalformedResponseError, ReadingError, ServiceFaultError
+from adapter.interval import parse_smt_date
+from adapter.records import IntervalDay
+from adapter.xml.findings import Findings, StopCheck
+from adapter.xml.names import SOAP_ENVELOPE, local, tag_of
+from adapter.xml.parsing import DEFAULT_LIMITS, parser_options
+from adapter.xml.schemaset import item_schemas, schema_lock, skeleton_schema
+
+__all__ = ["iter_interval_days"]
+
+_OPERATION = "processIntervalEnergyData"
+_WRAPPER = "{http://schemas.esb.ams.com/meterusagesource}processIntervalEnergyDataResponse"
+_ITEM = "IntervalEnergyDataSyncResponse"
+_FAULT = f"{{{SOAP_ENVELOPE}}}Fault"
+_BODY = f"{{{SOAP_ENVELOPE}}}Body"
+_FIELDS = ("DT", "RevTS", "RT", "RD")
+
+
+def iter_interval_days(source: Path | BinaryIO, *, validate: bool = True) -> Iterator[IntervalDay]:
+    """The days of a processIntervalEnergyData SOAP response (a file or a binary stream),
+    ESIID by ESIID, in document order, never holding more than one ESIID's payload.
+
+    With ``validate`` (the default) each payload is checked against the bundled ``wire``
+    schema before any of its days is handed out, and the envelope around the payloads once
+    the document has been read. Raises ``MalformedResponseError`` (with ``violations``)
+    when the document is not well-formed, carries a DOCTYPE, is larger than the parsing
+    limit, is not a processIntervalEnergyData response, or breaks the schema — the last
+    two only at the end, after the days before them were handed out; ``ServiceFaultError``
+    when SMT answered with a SOAP Fault; ``ReadingError`` when a DT is not a date (the
+    schema admits any 10 characters). RD strings are not decoded here (see
+    ``adapter.interval.decode_day``)."""
+    name = os.fspath(source) if isinstance(source, Path) else "<stream>"
+    with ExitStack() as stack:
+        if isinstance(source, Path):
+            _check_size(source, name)
+            stream: BinaryIO = stack.enter_context(source.open("rb"))
+        else:
+            stream = source
+        etree.clear_error_log()
+        schema = item_schemas(Profile.WIRE, _WRAPPER)[_ITEM] if validate else None
+        context = etree.iterparse(
+            stream, events=("end",), tag=[f"{{}}{_ITEM}", _FAULT], **parser_options()
+        )
+        checked_head = False
+        try:
+            for _, item in context:
+                if not checked_head:
+                    _reject_doctype(item, name)
+                    checked_head = True
+                parent = item.getparent()
+                if item.tag == _FAULT or parent is None or tag_of(parent) != _WRAPPER:
+                    continue  # a Fault is reported once the document is read
+                if schema is not None:
+                    with schema_lock(schema):
+                        if not schema.validate(item):
+                            _fail(name, "the payload breaks the SMT contract", schema, item)
+                yield from _days_of(item, validated=schema is not None)
+                item.clear(keep_tail=True)  # keep memory bounded by one ESIID
+            root = context.root
+        except etree.XMLSyntaxError as exc:
+            findings = Findings(name, DEFAULT_LIMITS.max_violations)
+            with suppress(StopCheck):
+                findings.not_well_formed(exc)
+            raise _malformed(findings) from exc
+    if root is None:
+        raise MalformedResponseError(f"{name}: the document holds no element", operation=_OPERATION)
+    if not checked_head:
+        _reject_doctype(root, name)
+    _check_body(root, name)
+    if validate:
+        skeleton = skeleton_schema(Profile.WIRE)
+        with schema_lock(skeleton):
+            if not skeleton.validate(root.getroottree()):
+                _fail(name, "the envelope breaks the SMT contract", skeleton, root)
+
+
+def _days_of(item: etree._Element, *, validated: bool) -> Iterator[IntervalDay]:
+    esiid = (item.findtext("esiid") or "").strip()
+    for entry in item.iterfind("energyDataList/energyData"):
+        children = list(entry)
+        # The schema fixes the children (DT, RevTS, RT, RD, in this order): read them by
+        # position, far cheaper than four searches; an unvalidated payload is searched.
+        if validated or [child.tag for child in children] == list(_FIELDS):
+            dt, revision, reading_type, rd = (child.text or "" for child in children)
+        else:
+            dt, revision, reading_type, rd = (entry.findtext(f) or "" for f in _FIELDS)
+        try:
+            day = parse_smt_date(dt)
+        except ValueError:
+            reason = f"DT {dt!r} is not MM/DD/YYYY"
+            raise ReadingError(
+                f"ESIID {esiid} {dt}: {reason}", esiid=esiid, day=dt, reason=reason
+            ) from None
+        yield IntervalDay(
+            esiid=esiid,
+            day=day,
+            reading_type=reading_type.strip(),
+            revision=revision.strip() or None,
+            rd=rd,
+        )
+
+
+def _check_size(path: Path, name: str) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MalformedResponseError(
+            f"{name}: cannot read the file: {exc.strerror or exc}", operation=_OPERATION
+        ) from exc
+    if size > DEFAULT_LIMITS.max_bytes:
+        raise MalformedResponseError(
+            f"{name}: {size} bytes; at most {DEFAULT_LIMITS.max_bytes} are accepted",
+            operation=_OPERATION,
+        )
+
+
+def _reject_doctype(element: etree._Element, name: str) -> None:
+    if element.getroottree().docinfo.doctype:
+        raise MalformedResponseError(
+            f"{name}: the document carries a DOCTYPE; SMT's messages never do",
+            operation=_OPERATION,
+        )
+
+
+def _check_body(root: etree._Element, name: str) -> None:
+    body = root.find(_BODY)
+    child = None if body is None else next(body.iterchildren("*"), None)
+    if child is not None and child.tag == _FAULT:
+        code = (child.findtext("faultcode") or "").strip()
+        text = (child.findtext("faultstring") or "").strip()
+        raise ServiceFaultError(
+            f"{_OPERATION}: SOAP Fault {code}: {text}",
+            operation=_OPERATION,
+            fault_code=code,
+            fault_string=text,
+        )
+    if child is None or tag_of(child) != _WRAPPER:
+        if body is None:
+            found = "no SOAP Body"
+        else:
+            found = f"<{local(tag_of(body if child is None else child))}>"
+        raise MalformedResponseError(
+            f"{name}: {found} where a processIntervalEnergyDataResponse was expected",
+            operation=_OPERATION,
+        )
+
+
+def _fail(name: str, what: str, schema: etree.XMLSchema, element: etree._Element) -> NoReturn:
+    findings = Findings(name, DEFAULT_LIMITS.max_violations)
+    with suppress(StopCheck):
+        findings.record_log(schema, element)
+    raise _malformed(findings, what)
+
+
+def _malformed(findings: Findings, what: str = "") -> MalformedResponseError:
+    violations = findings.violations
+    first = violations[0].format() if violations else f"{findings.source}: {what}"
+    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+    return MalformedResponseError(
+        f"{what + ': ' if what else ''}{first}{more}", operation=_OPERATION, violations=violations
+    )
