@@ -42,7 +42,7 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import certs, mock, readings, validate
+    from adapter.cli import accounts, certs, demo, energy, mock, readings, validate
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"smt-adapter {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    demo.register(commands)
+    energy.register(commands)
+    accounts.register(commands)
     validate.register(commands)
     mock.register(commands)
     certs.register(commands)
@@ -78,3 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AdapterError as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.INVALID
+    except BrokenPipeError:  # the reader went away (smt ... | head): not a failure
+        silence_stdout()
+        return ExitCode.OK

@@ -43,9 +43,10 @@ def print_json(value: Any) -> None:
 
 
 def print_records(title: str, records: Sequence[Any]) -> None:
-    """One table per kind of record: a column per field; nested lists show as a count
+    """One table per kind of record: a column per field, or, for records of many fields
+    (attributes), a field/value table per record. Nested lists show as a count
     (``--json`` shows them whole)."""
-    console = Console(soft_wrap=True)
+    console = _console()
     if not records:
         console.print(f"{title}: nothing")
         return
@@ -54,12 +55,28 @@ def print_records(title: str, records: Sequence[Any]) -> None:
         console.print(f"{title}: {first!r}")
         return
     names = [f.name for f in dataclasses.fields(first)]
+    if len(names) > _MAX_COLUMNS:
+        for number, record in enumerate(records, 1):
+            table = Table("field", "value", title=f"{title} ({number}/{len(records)})")
+            for name in names:
+                table.add_row(name, _cell(getattr(record, name)))
+            console.print(table)
+        return
     table = Table(title=title, title_justify="left")
     for name in names:
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for record in records:
         table.add_row(*(_cell(getattr(record, name)) for name in names))
     console.print(table)
+
+
+_MAX_COLUMNS = 8
+
+
+def _console() -> Console:
+    # a pipe or a file gets whole lines (rich would cut them at 80 columns)
+    console = Console(soft_wrap=True)
+    return console if console.is_terminal else Console(soft_wrap=True, width=200)
 
 
 def _cell(value: Any) -> str:
