@@ -3,6 +3,8 @@
 The public surface is listed in ``__all__``; everything else is internal.
 """
 
+from adapter.certs import CertificateReport, inspect_certificate
+from adapter.clients import SoapClient
 from adapter.contract import (
     Direction,
     Operation,
@@ -14,10 +16,22 @@ from adapter.contract import (
 )
 from adapter.errors import (
     AdapterError,
+    AmbiguousOutcomeError,
+    AuthenticationError,
+    CertificateError,
     ConfigurationError,
     ContractError,
+    MalformedResponseError,
+    ReadingError,
     SchemaViolationError,
+    ServiceFaultError,
+    TransportError,
 )
+from adapter.exports import write_readings
+from adapter.interval import IntervalReading, decode_day, decode_days
+from adapter.records import IntervalDay
+from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
+from adapter.transport import ClientCertificate, Timeouts
 from adapter.xml.parsing import Limits
 from adapter.xml.schemaset import PayloadType, find_payload_type, list_payload_types
 from adapter.xml.validation import CheckResult, MessageValidator, iter_violations, validate
@@ -27,24 +41,44 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AdapterError",
+    "AmbiguousOutcomeError",
+    "AuthProfile",
+    "AuthenticationError",
+    "CertificateError",
+    "CertificateReport",
     "CheckResult",
+    "ClientCertificate",
+    "ClientSettings",
     "ConfigurationError",
     "ContractError",
     "Direction",
+    "IntervalDay",
+    "IntervalReading",
     "Limits",
+    "MalformedResponseError",
     "MessageValidator",
     "Operation",
     "PayloadType",
     "Profile",
+    "ReadingError",
+    "RetryPolicy",
     "SchemaViolationError",
     "Service",
+    "ServiceFaultError",
+    "SoapClient",
+    "Timeouts",
+    "TransportError",
     "Violation",
     "__version__",
     "bundle_root",
+    "decode_day",
+    "decode_days",
     "find_operation",
     "find_payload_type",
+    "inspect_certificate",
     "iter_violations",
     "list_payload_types",
     "load_services",
     "validate",
+    "write_readings",
 ]
