@@ -157,12 +157,22 @@ def _smt_date(value: date) -> str:
     return f"{value:%m/%d/%Y}"
 
 
-def _energy(r: EnergyDataRequest) -> dict[str, Any]:
-    return {
+def _common(r: Any) -> dict[str, Any]:
+    """The fields every request shares; zeep places each by name, in the XSD's order."""
+    fields = {
         "trans_id": r.trans_id,
         "requestorID": r.requestor_id,
-        "requesterType": r.requester_type,
         "requesterAuthenticationID": r.requester_authentication_id,
+        "SMTTermsandConditions": r.terms_and_conditions,
+    }
+    if hasattr(r, "requester_type"):
+        fields["requesterType"] = r.requester_type
+    return fields
+
+
+def _energy(r: EnergyDataRequest) -> dict[str, Any]:
+    return {
+        **_common(r),
         "startDate": _smt_date(r.start_date),
         "endDate": _smt_date(r.end_date),
         "deliveryMode": r.delivery_mode,
@@ -170,46 +180,34 @@ def _energy(r: EnergyDataRequest) -> dict[str, Any]:
         "version": r.version,
         "readingType": r.reading_type,
         "ESIIDList": {"ESIID": list(r.esiids)},
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _meter(r: MeterInformationRequest) -> dict[str, Any]:
     meters = [{"esiid": m.esiid, "meterNumber": m.meter_number} for m in r.meters]
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterType": r.requester_type,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "deliveryMode": r.delivery_mode,
         "reportFormat": r.report_format,
         "version": r.version,
         "ESIIDMeterList": {"ESIIDMeter": meters} if meters else None,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _premise(r: PremiseInformationRequest) -> dict[str, Any]:
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterType": r.requester_type,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "deliveryMode": r.delivery_mode,
         "reportFormat": r.report_format,
         "version": r.version,
         "ESIIDList": {"ESIID": list(r.esiids)} if r.esiids else None,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _new_subscription(r: NewSubscriptionRequest) -> dict[str, Any]:
     duration = r.historical_subscription_duration
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterType": r.requester_type,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "subscriptionType": r.subscription_type,
         "historicalSubscriptionDuration": None if duration is None else str(duration),
         "reportFormat": r.report_format,
@@ -217,27 +215,20 @@ def _new_subscription(r: NewSubscriptionRequest) -> dict[str, Any]:
         "deliveryMode": r.delivery_mode,
         "reportFrequency": r.report_frequency,
         "ESIIDs": {"esiid": list(r.esiids)} if r.esiids else None,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _unsubscription(r: UnsubscriptionRequest) -> dict[str, Any]:
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "subscriptionNumber": r.subscription_number,
         "ESIIDs": {"esiid": list(r.esiids)} if r.esiids else None,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _subscriptions(r: SubscriptionListRequest) -> dict[str, Any]:
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
-        "SMTTermsandConditions": r.terms_and_conditions,
+        **_common(r),
     }
 
 
@@ -247,35 +238,26 @@ def _new_agreement(r: NewAgreementRequest) -> dict[str, Any]:
         for m in r.meters
     ]
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "retailCustomerEmail": r.retail_customer_email,
         "agreementDuration": str(r.agreement_duration),
         "customerLanguagePreference": r.customer_language_preference,
         "customerMeterList": {"customerMeter": meters},
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _my_agreements(r: MyAgreementsRequest) -> dict[str, Any]:
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "agreementNumber": r.agreement_number,
         "statusReason": r.status_filter,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
 def _agreement_esiids(r: AgreementEsiidsRequest) -> dict[str, Any]:
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "agreementNumber": r.agreement_number,
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
@@ -285,11 +267,8 @@ def _terminate_agreement(r: TerminateAgreementRequest) -> dict[str, Any]:
         for a in r.agreements
     ]
     return {
-        "trans_id": r.trans_id,
-        "requestorID": r.requestor_id,
-        "requesterAuthenticationID": r.requester_authentication_id,
+        **_common(r),
         "agreementList": {"agreement": agreements},
-        "SMTTermsandConditions": r.terms_and_conditions,
     }
 
 
