@@ -55,10 +55,18 @@ class AuthProfile(Enum):
 def resolve_base_url(value: str, *, field_name: str = "endpoint") -> str:
     """``uat``, ``production`` or an http(s) URL, as a base URL without a trailing slash."""
     url = ENDPOINTS.get(value.strip().lower(), value.strip())
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        if host:
+            host.encode("idna")  # what the connection will do: fail here, not there
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except (ValueError, UnicodeError):
+        host = None
+    if parts.scheme not in ("https", "http") or not host:
         raise ConfigurationError(
-            f"{field_name}: {value!r} is neither {' nor '.join(ENDPOINTS)} nor an http(s) URL",
+            f"{field_name}: {value!r} is neither {' nor '.join(ENDPOINTS)} nor an http(s) URL "
+            "with a valid host",
             field=field_name,
             value=value,
         )
@@ -76,6 +84,12 @@ class RetryPolicy:
     max_delay: float = 8.0
 
     def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
+            raise ConfigurationError(
+                f"retries.attempts: {self.attempts!r} must be a whole number",
+                field="retries.attempts",
+                value=repr(self.attempts),
+            )
         if not 1 <= self.attempts <= 10:
             raise ConfigurationError(
                 f"retries.attempts: {self.attempts} must be 1 to 10",
@@ -84,7 +98,11 @@ class RetryPolicy:
             )
         for name in ("base_delay", "max_delay"):
             value = getattr(self, name)
-            if not 0 <= value <= 300:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= 300
+            ):
                 raise ConfigurationError(
                     f"retries.{name}: {value} must be 0 to 300 seconds",
                     field=f"retries.{name}",
@@ -115,6 +133,16 @@ class ClientSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", resolve_base_url(self.base_url, field_name="base_url"))
+        if self.token_url is not None:
+            if not isinstance(self.token_url, str) or self.token_url.strip().lower() in ENDPOINTS:
+                raise ConfigurationError(
+                    f"token_url: {self.token_url!r} must be an http(s) URL",
+                    field="token_url",
+                    value=repr(self.token_url),
+                )
+            object.__setattr__(
+                self, "token_url", resolve_base_url(self.token_url, field_name="token_url") + "/"
+            )
         if not self.username.strip():
             raise ConfigurationError(
                 "username: the SMT service ID is required", field="username", value=""

@@ -57,6 +57,19 @@ def test_pure_modules_import_no_transport(path: Path) -> None:
         assert not any(name == t or name.startswith(t + ".") for t in TRANSPORTS), name
 
 
+def test_zeep_stays_in_the_envelope_builder() -> None:
+    # envelopes.py builds requests with zeep (offline, from the bundled WSDLs); zeep brings
+    # requests along, so it is the one soap module that may not join PURE.
+    imports = _imports(PACKAGE / "soap" / "envelopes.py")
+    transports = {
+        name for name in imports if any(name == t or name.startswith(t + ".") for t in TRANSPORTS)
+    }
+    assert transports <= {"zeep", "zeep.transports"}, transports
+    for path in PACKAGE.rglob("*.py"):
+        if path.name != "envelopes.py" and "mock" not in path.parts:
+            assert not any(n == "zeep" or n.startswith("zeep.") for n in _imports(path)), path
+
+
 def test_modules_stay_small_and_are_named_for_what_they_hold() -> None:
     for path in PACKAGE.rglob("*.py"):
         assert len(path.read_text().splitlines()) <= 400, path

@@ -72,6 +72,11 @@ def run_check(args: argparse.Namespace) -> int:
             field="--key",
             value=str(args.key),
         )
+    for option, path in (("--cert", args.cert), ("--key", args.key), ("--pkcs12", args.pkcs12)):
+        if path is not None and not path.is_file():
+            raise ConfigurationError(
+                f"{option} {str(path)!r}: no such file", field=option, value=str(path)
+            )
     certificate = ClientCertificate(
         cert_file=args.cert,
         key_file=args.key,

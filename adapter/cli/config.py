@@ -50,6 +50,7 @@ _KEYS = {
     "timeouts",
     "retries",
 }
+_PATHS = {"cert_file", "key_file", "pkcs12_file", "ca_file", "password_file", "key_password_file"}
 # environment variable -> key of [client] it overrides
 ENVIRONMENT = {
     "SMT_ENDPOINT": "endpoint",
@@ -81,7 +82,10 @@ def load_client_settings(
         base = path.parent
     for variable, key in ENVIRONMENT.items():
         if env.get(variable):
-            table[key] = env[variable]
+            value = env[variable]
+            if key in _PATHS:  # relative to where the command runs, not to the file
+                value = str(Path.cwd() / Path(value).expanduser())
+            table[key] = value
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise ConfigurationError(

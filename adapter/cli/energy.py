@@ -21,6 +21,7 @@ from adapter.cli.calls import (
     with_progress,
 )
 from adapter.cli.output import print_records
+from adapter.errors import ConfigurationError
 from adapter.exports import FORMATS, write_readings
 from adapter.interval import decode_day
 from adapter.records import (
@@ -84,6 +85,13 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_energy(args: argparse.Namespace) -> int:
+    output = getattr(args, "output", None)
+    if output and not Path(output).parent.is_dir():  # before SMT is asked, not after
+        raise ConfigurationError(
+            f"--output {output}: the folder {Path(output).parent} does not exist",
+            field="output",
+            value=output,
+        )
     client = make_client(args)
     request = EnergyDataRequest(
         **requester(args, client),

@@ -72,10 +72,24 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             "--output must not be the input file", field="output", value=str(args.output)
         )
+    if not args.output.parent.is_dir():
+        raise ConfigurationError(
+            f"--output {args.output}: the folder {args.output.parent} does not exist",
+            field="output",
+            value=str(args.output),
+        )
     tally = _Tally()
-    write_readings(
-        tally.decode(_days(source, validate=args.validate)), args.output, args.export_format
-    )
+    try:
+        write_readings(
+            tally.decode(_days(source, validate=args.validate)), args.output, args.export_format
+        )
+    except UnicodeDecodeError as exc:
+        raise ReadingError(
+            f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})",
+            esiid="",
+            day="",
+            reason="not UTF-8",
+        ) from exc
     print(
         f"{tally.readings} readings, {len(tally.esiids)} ESIIDs, {tally.days} days "
         f"-> {args.output} ({args.export_format})"

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapter.contract import Operation, Service
 from adapter.errors import AmbiguousOutcomeError, AuthenticationError, TransportError
@@ -23,10 +23,13 @@ from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
 from adapter.transport.http import HttpResponse, HttpsTransport
 from adapter.transport.token import TokenSource
 
-__all__ = ["SAFE_OPERATIONS", "Exchange", "backoff_delays"]
+__all__ = ["SAFE_OPERATIONS", "Answer", "Exchange", "backoff_delays"]
 
-# Reads, lists and the token: repeating them changes nothing at SMT. newSubscription,
-# newAgreement, unSubscription and terminateAgreement are never sent twice on our own.
+T = TypeVar("T")
+
+# Reads, lists and the token: repeating them changes nothing at SMT (unless a read asks
+# for a report: see SoapClient). newSubscription, newAgreement, unSubscription and
+# terminateAgreement are never sent twice on our own.
 SAFE_OPERATIONS = frozenset(
     {
         "processIntervalEnergyData",
@@ -42,6 +45,7 @@ SAFE_OPERATIONS = frozenset(
 )
 
 _RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+_GATEWAY_STATUS = frozenset({502, 504})  # a proxy's: SMT behind it may have acted
 _AUTH_STATUS = frozenset({400, 401, 403})
 MAX_ANSWER_BYTES = 256 * 1024 * 1024  # a whole-body read; bigger answers must stream
 
@@ -89,33 +93,41 @@ class Exchange:
     def url(self, service: Service) -> str:
         return f"{self.settings.base_url}{service.path}"
 
-    @contextmanager
-    def send(self, service: Service, operation: Operation, envelope: bytes) -> Iterator[Answer]:
-        """POST ``envelope``, retrying if the operation is safe to repeat; yield the
-        answer (a SOAP envelope or Fault, any HTTP status) with its body still unread.
+    def call(
+        self,
+        service: Service,
+        operation: Operation,
+        envelope: bytes,
+        read: Callable[[Answer], T],
+        *,
+        safe: bool,
+    ) -> T:
+        """POST ``envelope`` and return ``read(answer)`` (the answer: a SOAP envelope or
+        Fault, any HTTP status, its body unread). Reading the body is part of the try, so
+        an answer lost halfway is handled like one never received. ``safe`` calls (reads,
+        lists; never one that starts a report or changes SMT's state) are tried again.
 
         Raises ``AuthenticationError`` for Table 4 refusals, ``TransportError`` when no
-        SOAP answer came, ``AmbiguousOutcomeError`` when an operation that is never
-        repeated was sent and its answer was lost."""
-        safe = operation.name in SAFE_OPERATIONS
+        SOAP answer came, ``AmbiguousOutcomeError`` when a call that is never repeated was
+        sent and its answer was lost (or a gateway says it timed out upstream)."""
         delays = backoff_delays(self.settings.retries) if safe else iter(())
         while True:
             try:
-                answer = self._send_once(service, operation, envelope)
-                break
+                with self.open(service, operation, envelope) as answer:
+                    return read(answer)
             except TransportError as exc:
-                if not safe and exc.sent and exc.status is None:  # an answer lost, not a refusal
-                    raise AmbiguousOutcomeError(
-                        f"{operation.name}: the request was sent to {exc.url} but no answer "
-                        f"came back ({exc}); SMT may have acted on it. It is not sent again "
-                        "on its own: look (list subscriptions or agreements) before you retry",
-                        url=exc.url,
-                        operation=operation.name,
-                    ) from exc
+                if not safe:
+                    raise _unrepeated(operation, exc) from exc
                 delay = next(delays, None) if exc.retryable else None
                 if delay is None:
                     raise
                 self._sleep(delay)
+
+    @contextmanager
+    def open(self, service: Service, operation: Operation, envelope: bytes) -> Iterator[Answer]:
+        """POST ``envelope`` once and yield the answer, its body still unread; for answers
+        read as a stream, which cannot be tried again once records have left."""
+        answer = self._send_once(service, operation, envelope)
         try:
             yield answer
         finally:
@@ -129,16 +141,16 @@ class Exchange:
             "Accept": "text/xml",
         }
         for fresh_token in (False, True):
-            headers["Authorization"] = self._authorization(operation)
+            try:
+                headers["Authorization"], token = self._authorization(operation)
+            except TransportError as exc:
+                exc.sent = False  # the token call failed: the SOAP request never left
+                raise
             response = self.transport.post(url, envelope, headers)
-            if (
-                response.status == 401
-                and self.tokens is not None
-                and not fresh_token
-                and operation.name != "processTokenGenerator"
-            ):
+            if response.status == 401 and token is not None and not fresh_token:
                 response.close()  # an expired or revoked token: fetch a new one, once
-                self.tokens.invalidate()
+                assert self.tokens is not None
+                self.tokens.invalidate(token)  # unless another thread already did
                 continue
             break
         try:
@@ -147,11 +159,13 @@ class Exchange:
             response.close()
             raise
 
-    def _authorization(self, operation: Operation) -> str:
+    def _authorization(self, operation: Operation) -> tuple[str, str | None]:
+        """The Authorization header, and the bearer token in it (None for Basic)."""
         if self.tokens is None or operation.name == "processTokenGenerator":
             pair = f"{self.settings.username}:{self.settings.password}".encode()
-            return "Basic " + base64.b64encode(pair).decode("ascii")
-        return f"Bearer {self.tokens.bearer()}"
+            return "Basic " + base64.b64encode(pair).decode("ascii"), None
+        token = self.tokens.bearer()
+        return f"Bearer {token}", token
 
     def _screen(self, url: str, operation: Operation, response: HttpResponse) -> Answer:
         """Pass on what may be SOAP; turn SMT's HTTP refusals into exceptions."""
@@ -179,6 +193,23 @@ class Exchange:
             retryable=status in _RETRYABLE_STATUS,
             sent=True,
         )
+
+
+def _unrepeated(operation: Operation, exc: TransportError) -> TransportError:
+    """What a failed call that is never repeated becomes: ambiguous when it was sent and
+    no answer of SMT's came back, else the error, marked as not to be retried blindly."""
+    # no status, a success cut off halfway, or a gateway that gave up waiting for SMT
+    lost = exc.status is None or exc.status < 400 or exc.status in _GATEWAY_STATUS
+    if exc.sent and lost and not isinstance(exc, AuthenticationError):
+        return AmbiguousOutcomeError(
+            f"{operation.name}: the request was sent to {exc.url} but no answer of SMT's "
+            f"came back ({exc}); SMT may have acted on it. It is not sent again on its "
+            "own: look (list subscriptions or agreements) before you retry",
+            url=exc.url,
+            operation=operation.name,
+        )
+    exc.retryable = False
+    return exc
 
 
 def _describe_body(response: HttpResponse, media: str) -> str:

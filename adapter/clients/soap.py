@@ -8,11 +8,13 @@ the contract, and nothing comes back unchecked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from adapter.clients.exchange import MAX_ANSWER_BYTES, Exchange
-from adapter.contract import Operation, Service, load_services
+from adapter.clients.exchange import MAX_ANSWER_BYTES, SAFE_OPERATIONS, Answer, Exchange
+from adapter.contract import Direction, Operation, Profile, Service, load_services
 from adapter.errors import ConfigurationError, MalformedResponseError
 from adapter.interval import IntervalReading, decode_days
 from adapter.records import (
@@ -65,7 +67,13 @@ class SoapClient:
     sending, ``TransportError``/``AuthenticationError``/``AmbiguousOutcomeError`` on the
     way, ``ServiceFaultError`` and ``MalformedResponseError`` for the answer."""
 
-    def __init__(self, settings: ClientSettings, *, transport: HttpsTransport | None = None):
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        transport: HttpsTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         if transport is None:
             certificate = (
@@ -73,8 +81,8 @@ class SoapClient:
             )
             context = build_client_context(ca_file=settings.ca_file, certificate=certificate)
             transport = HttpsTransport(context=context, timeouts=settings.timeouts)
-        self.exchange = Exchange(settings, transport)
-        self._validator = MessageValidator(settings.profile)
+        self.exchange = Exchange(settings, transport, sleep=sleep)
+        self._validator = _request_validator(settings.profile)
         self._operations: dict[str, tuple[Service, Operation]] = {
             op.name: (service, op) for service in load_services() for op in service.operations
         }
@@ -84,10 +92,15 @@ class SoapClient:
         the synchronous data or an ``Acknowledgement``."""
         service, operation = self._operation(operation_name)
         envelope = self._envelope(operation, request)
-        with self.exchange.send(service, operation, envelope) as answer:
-            body = answer.response.read(MAX_ANSWER_BYTES)
-        checked = check_answer(operation, answer.status, answer.content_type, body)
-        return parse_answer(operation, checked)
+
+        def read(answer: Answer) -> tuple[int, str | None, bytes]:
+            return answer.status, answer.content_type, answer.response.read(MAX_ANSWER_BYTES)
+
+        safe = operation.name in SAFE_OPERATIONS and not getattr(request, "delivery_mode", None)
+        status, content_type, body = self.exchange.call(
+            service, operation, envelope, read, safe=safe
+        )
+        return parse_answer(operation, check_answer(operation, status, content_type, body))
 
     # One method per operation. Reads answer with their records (one per ESIID) or, when
     # the request names a deliveryMode, with the Acknowledgement of the report to come.
@@ -128,11 +141,11 @@ class SoapClient:
     def new_subscription(self, request: NewSubscriptionRequest) -> SubscriptionReceipt:
         """newSubscription. Never re-sent on its own: a lost answer raises
         ``AmbiguousOutcomeError`` (list the subscriptions before trying again)."""
-        return _expect(SubscriptionReceipt, self.call("newSubscription", request))
+        return self._single(SubscriptionReceipt, "newSubscription", request)
 
     def cancel_subscription(self, request: UnsubscriptionRequest) -> Confirmation:
         """unSubscription. Never re-sent on its own."""
-        return _expect(Confirmation, self.call("unSubscription", request))
+        return self._single(Confirmation, "unSubscription", request)
 
     def list_subscriptions(self, request: SubscriptionListRequest) -> tuple[Subscription, ...]:
         """subscription: the service ID's subscriptions."""
@@ -141,7 +154,7 @@ class SoapClient:
     def new_agreement(self, request: NewAgreementRequest) -> AgreementReceipt:
         """newAgreement: SMT e-mails the customer; the agreement is pending until they
         answer. Never re-sent on its own (``AmbiguousOutcomeError``)."""
-        return _expect(AgreementReceipt, self.call("newAgreement", request))
+        return self._single(AgreementReceipt, "newAgreement", request)
 
     def list_agreements(self, request: MyAgreementsRequest) -> tuple[Agreement, ...]:
         """myAgreements, optionally one agreement or one status (PEN, ACT, COM, NACOM)."""
@@ -159,7 +172,10 @@ class SoapClient:
     def token(self, request: TokenRequest) -> Token:
         """processTokenGenerator, the SOAP token service (the client itself uses
         ``POST /v2/token/`` under the token profile)."""
-        return _expect(Token, self.call("processTokenGenerator", request))
+        return self._single(Token, "processTokenGenerator", request)
+
+    def _single(self, kind: type[T], operation: str, request: Any) -> T:
+        return _expect(kind, self.call(operation, request), operation)
 
     def iter_interval_days(self, request: EnergyDataRequest) -> Iterator[IntervalDay]:
         """processIntervalEnergyData answered synchronously, streamed: one ``IntervalDay``
@@ -179,7 +195,7 @@ class SoapClient:
     def _stream_days(
         self, service: Service, operation: Operation, envelope: bytes
     ) -> Iterator[IntervalDay]:
-        with self.exchange.send(service, operation, envelope) as answer:
+        with self.exchange.open(service, operation, envelope) as answer:
             if answer.status != 200:
                 body = answer.response.read(MAX_ANSWER_BYTES)
                 check_answer(operation, answer.status, answer.content_type, body)
@@ -218,7 +234,25 @@ class SoapClient:
         return envelope
 
 
-def _expect(kind: type[T], answer: Any) -> T:
-    if not isinstance(answer, kind):  # parse_answer keeps to the operation's records
-        raise TypeError(f"expected {kind.__name__}, got {type(answer).__name__}")
+def _expect(kind: type[T], answer: Any, operation: str) -> T:
+    if not isinstance(answer, kind):  # e.g. an Acknowledgement where SMT owes the data
+        raise MalformedResponseError(
+            f"{operation}: SMT answered with {type(answer).__name__}, not {kind.__name__}",
+            operation=operation,
+        )
     return answer
+
+
+_VALIDATORS: dict[Profile, MessageValidator] = {}
+_VALIDATORS_LOCK = threading.Lock()
+
+
+def _request_validator(profile: Profile) -> MessageValidator:
+    """One validator per profile and process, its request schemas compiled up front: lxml
+    must not compile a schema while another thread parses (``adapter.xml.schemaset``)."""
+    with _VALIDATORS_LOCK:
+        if profile not in _VALIDATORS:
+            validator = MessageValidator(profile)
+            validator.warm(Direction.REQUEST)
+            _VALIDATORS[profile] = validator
+        return _VALIDATORS[profile]

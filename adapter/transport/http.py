@@ -248,6 +248,12 @@ class HttpsTransport:
             raise ConfigurationError(
                 f"{url}: not an http:// or https:// URL with a host", field="url", value=url
             )
+        try:
+            parts.hostname.encode("idna")  # as the connection would, later and less clearly
+        except UnicodeError as exc:
+            raise ConfigurationError(
+                f"{url}: {parts.hostname!r} is not a valid host name", field="url", value=url
+            ) from exc
         if parts.scheme == "http" and self._context is not None:
             raise ConfigurationError(
                 f"{url}: plain http:// with a TLS context configured; use https://",

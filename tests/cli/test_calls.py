@@ -200,3 +200,14 @@ def test_demo_runs_every_operation_and_writes_the_readings(
         assert operation in out
     with (tmp_path / "readings.csv").open(newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 3 * 2 * 96
+
+
+def test_an_output_folder_that_does_not_exist_is_a_usage_error(
+    env: Era, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "readings.csv"
+
+    code = main(["energy", "interval", "--esiid", ESIID, "--start", "2019-04-20",
+                 "--end", "2019-04-20", "--output", str(target)])  # fmt: skip
+
+    assert code == ExitCode.USAGE and "does not exist" in capsys.readouterr().err

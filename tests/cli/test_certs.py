@@ -146,3 +146,9 @@ def test_usage_errors(
             smt(argv)
         assert caught.value.code == 2
     capsys.readouterr()
+
+
+def test_a_missing_certificate_file_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        smt(["certs", "check", "--cert", str(tmp_path / "nothing.pem")])
+    assert caught.value.field == "--cert"

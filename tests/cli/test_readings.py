@@ -18,8 +18,8 @@ from tests.test_interval import ESIID, FALL, HEADER, NORMAL, SPRING, csv_rows, m
 
 
 def smt_readings(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    """Parse and run ``smt readings`` as the ``smt`` command would (its registration in
-    ``adapter.cli`` is the lead's); errors propagate to be mapped by ``main``."""
+    """Parse and run ``smt readings`` as the ``smt`` command would; errors propagate here
+    (``adapter.cli.main`` maps them to exit codes)."""
     parser = argparse.ArgumentParser(prog="smt")
     readings.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["readings", *argv])
@@ -94,3 +94,16 @@ def test_input_kind_is_sniffed_when_the_suffix_says_nothing(
         capsys, str(source), "--format", "csv", "--output", str(tmp_path / "o")
     )
     assert code == ExitCode.OK and out.startswith("96 readings, 1 ESIIDs, 1 days")
+
+
+def test_input_that_is_not_utf8_is_a_reading_error_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "report.csv"
+    source.write_bytes(HEADER.encode() + b"\n\xff\xfe,broken\n")
+    target = tmp_path / "readings.csv"
+
+    with pytest.raises(ReadingError) as caught:
+        smt_readings(capsys, str(source), "--format", "csv", "--output", str(target))
+
+    assert "not UTF-8" in str(caught.value) and not target.exists()
