@@ -5,6 +5,10 @@ the target, which is renamed into place only once everything was written and flu
 disk: a failure half-way (a ``ReadingError`` from the decoder, a full disk) leaves the
 target as it was and no temporary file behind.
 
+Readings come either as ``IntervalReading`` records (``write_readings``) or as decoded
+days (``write_day_readings``), whose rows are written straight from the day's columns
+without building a record per reading; both write the same bytes for the same readings.
+
 Every format carries the same seven fields. Instants are ISO 8601 with their offset
 (``start_utc`` in UTC, so its text sorts in time order; ``start_local`` and ``revised`` in
 Central time); ``kwh`` is the exact decimal text (``0.221``), never a float; ``revised``
@@ -26,15 +30,15 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from adapter.errors import ConfigurationError, ReadingError
-from adapter.interval import CHICAGO, IntervalReading
+from adapter.interval_columns import CHICAGO, DayReadings, IntervalReading
 
-__all__ = ["FORMATS", "iter_exported", "write_readings"]
+__all__ = ["FORMATS", "iter_exported", "write_day_readings", "write_readings"]
 
 FORMATS = ("csv", "jsonl", "sqlite")
 COLUMNS = ("esiid", "start_utc", "start_local", "kwh", "quality", "direction", "revised")
@@ -58,6 +62,9 @@ _INSERT = f"INSERT INTO interval_readings VALUES ({', '.join('?' * len(COLUMNS))
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM interval_readings"  # noqa: S608 - constants
 
 
+_Row = tuple[str, str, str, str, str, str, str]
+
+
 def write_readings(readings: Iterable[IntervalReading], path: Path, format: str) -> int:
     """Write ``readings`` to ``path`` in ``format`` (csv, jsonl or sqlite), replacing the
     file atomically; return how many were written.
@@ -66,7 +73,18 @@ def write_readings(readings: Iterable[IntervalReading], path: Path, format: str)
     file is touched; ``ReadingError`` for a reading that appears twice in SQLite; any
     error raised while the readings are produced passes through, and in every case the
     target is left as it was and the temporary file removed."""
-    writers: dict[str, Callable[[Iterable[IntervalReading], Path], int]] = {
+    return _write(map(_fields, readings), path, format)
+
+
+def write_day_readings(days: Iterable[DayReadings], path: Path, format: str) -> int:
+    """Write the readings of decoded ``days`` (``adapter.interval.iter_day_readings``) from
+    their columns, exactly as ``write_readings`` writes the same readings; return how many
+    readings were written. Raises as ``write_readings`` does."""
+    return _write((row for day in days for row in _day_rows(day)), path, format)
+
+
+def _write(rows: Iterable[_Row], path: Path, format: str) -> int:
+    writers: dict[str, Callable[[Iterable[_Row], Path], int]] = {
         "csv": _write_csv,
         "jsonl": _write_jsonl,
         "sqlite": _write_sqlite,
@@ -83,7 +101,7 @@ def write_readings(readings: Iterable[IntervalReading], path: Path, format: str)
     os.close(handle)
     temporary = Path(name)
     try:
-        count = writer(readings, temporary)
+        count = writer(rows, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -95,7 +113,7 @@ def _text(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 
 
-def _fields(reading: IntervalReading) -> tuple[str, str, str, str, str, str, str]:
+def _fields(reading: IntervalReading) -> _Row:
     return (
         reading.esiid,
         reading.start_utc.isoformat(),
@@ -107,6 +125,39 @@ def _fields(reading: IntervalReading) -> tuple[str, str, str, str, str, str, str
     )
 
 
+def _day_rows(day: DayReadings) -> Iterator[_Row]:
+    esiid, direction, revised = day.esiid, day.direction, _text(day.revised)
+    starts_utc, starts_local = _START_TEXTS.get(day.day) or _start_texts(day)
+    for utc, local, slot in zip(starts_utc, starts_local, day.slots, strict=True):
+        kwh = _KWH_TEXTS.get(slot) or _kwh_text(slot)
+        yield (esiid, utc, local, kwh, slot[-1], direction, revised)
+
+
+# The instants of a date are the same for every ESIID: their texts are made once.
+_START_TEXTS: dict[date, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _start_texts(day: DayReadings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if len(_START_TEXTS) >= 64:
+        _START_TEXTS.clear()
+    texts = _START_TEXTS[day.day] = (
+        tuple(moment.isoformat() for moment in day.starts_utc),
+        tuple(moment.isoformat() for moment in day.starts_local),
+    )
+    return texts
+
+
+# Slot text -> the kWh text a reading's Decimal prints (``.221-A`` -> ``0.221``).
+_KWH_TEXTS: dict[str, str] = {}
+
+
+def _kwh_text(slot: str) -> str:
+    if len(_KWH_TEXTS) >= 200_000:
+        _KWH_TEXTS.clear()
+    text = _KWH_TEXTS[slot] = str(Decimal(slot[:-2]))
+    return text
+
+
 def _escape(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
@@ -116,45 +167,42 @@ def _synced(stream: IO[str]) -> None:
     os.fsync(stream.fileno())  # on disk before the rename makes it the target
 
 
-def _write_csv(readings: Iterable[IntervalReading], path: Path) -> int:
+def _write_csv(rows: Iterable[_Row], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(COLUMNS)
-        for reading in readings:
-            writer.writerow([_escape(cell) for cell in _fields(reading)])
+        for row in rows:
+            writer.writerow([_escape(cell) for cell in row])
             count += 1
         _synced(stream)
     return count
 
 
-def _write_jsonl(readings: Iterable[IntervalReading], path: Path) -> int:
+def _write_jsonl(rows: Iterable[_Row], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="\n") as stream:
-        for reading in readings:
-            row = dict(zip(COLUMNS, _fields(reading), strict=True))
-            stream.write(json.dumps({**row, "revised": row["revised"] or None}) + "\n")
+        for row in rows:
+            fields = dict(zip(COLUMNS, row, strict=True))
+            stream.write(json.dumps({**fields, "revised": fields["revised"] or None}) + "\n")
             count += 1
         _synced(stream)
     return count
 
 
-def _write_sqlite(readings: Iterable[IntervalReading], path: Path) -> int:
+def _write_sqlite(rows: Iterable[_Row], path: Path) -> int:
     counted = [0]
 
-    def rows() -> Iterator[tuple[str, ...]]:
-        for reading in readings:
+    def counting() -> Iterator[_Row]:
+        for row in rows:
             counted[0] += 1
-            yield _fields(reading)
+            yield row
 
     connection = sqlite3.connect(path)
     try:
         with connection:  # one transaction: commits at the end, rolls back on error
             connection.execute(_SCHEMA)
-            connection.executemany(
-                _INSERT,
-                rows(),
-            )
+            connection.executemany(_INSERT, counting())
     except sqlite3.IntegrityError as exc:
         raise ReadingError(
             f"reading {counted[0]} repeats an earlier one (esiid, start_utc, direction, "

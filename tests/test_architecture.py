@@ -22,6 +22,8 @@ PURE = [
     *sorted(PACKAGE.glob("*records.py")),
     PACKAGE / "record_rules.py",
     PACKAGE / "interval.py",
+    PACKAGE / "interval_columns.py",
+    PACKAGE / "interval_sources.py",
     PACKAGE / "exports.py",
     PACKAGE / "soap" / "__init__.py",
     PACKAGE / "soap" / "answers.py",

@@ -206,7 +206,8 @@ class SoapClient:
             yield from iter_interval_days(answer.response.stream, validate=True)
 
     def iter_interval_readings(self, request: EnergyDataRequest) -> Iterator[IntervalReading]:
-        """``iter_interval_days`` decoded into 15-minute ``IntervalReading`` records."""
+        """``iter_interval_days`` decoded into 15-minute ``IntervalReading`` records (each
+        day checked whole as it arrives: see ``adapter.interval``)."""
         return decode_days(self.iter_interval_days(request))
 
     def _operation(self, name: str) -> tuple[Service, Operation]:

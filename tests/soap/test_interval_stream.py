@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from adapter.errors import MalformedResponseError, ReadingError, ServiceFaultError
-from adapter.interval import decode_day, decode_days
+from adapter.interval import decode_day, decode_days, iter_day_readings
 from adapter.records import IntervalDay
-from adapter.soap.interval_stream import iter_interval_days
+from adapter.soap.interval_stream import iter_interval_day_readings, iter_interval_days
 from tests.conftest import ROOT, SOAP_FIXTURES
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -50,6 +51,17 @@ def test_a_file_path_and_no_validation_give_the_same_days(tmp_path: Path) -> Non
     target = tmp_path / "answer.xml"
     target.write_bytes(response(esiids=2, days=2))
     assert list(iter_interval_days(target)) == list(iter_interval_days(target, validate=False))
+
+
+def test_days_decoded_as_streamed_equal_the_days_decoded_afterwards() -> None:
+    document = response(esiids=4, days=3, start=date(2024, 11, 2))  # the fall-back day
+
+    fused = list(iter_interval_day_readings(io.BytesIO(document)))
+
+    assert fused == list(iter_day_readings(iter_interval_days(io.BytesIO(document))))
+    assert [len(day) for day in fused[:3]] == [96, 100, 96]
+    with pytest.raises(ReadingError, match="RD holds 99 slots"):
+        list(iter_interval_day_readings(GUIDE))
 
 
 def test_an_invalid_payload_is_caught_before_its_days_are_handed_out() -> None:
@@ -102,3 +114,33 @@ def test_a_soap_fault_is_a_service_fault() -> None:
     with pytest.raises(ServiceFaultError) as caught:
         list(iter_interval_days(io.BytesIO(fault)))
     assert caught.value.fault_string == "ESIID not found"
+
+
+def empty_first_rd(document: bytes) -> bytes:
+    start = document.index(b"<RD>")
+    return document[:start] + b"<RD/>" + document[document.index(b"</RD>", start) + 5 :]
+
+
+EDITS: dict[str, Callable[[bytes], bytes]] = {
+    "an empty RD": empty_first_rd,
+    "a CDATA section in RD": lambda d: d.replace(b"<RD>", b"<RD><![CDATA[]]>", 2),
+    "CDATA between values": lambda d: d.replace(b"-A,", b"-A,<![CDATA[]]>", 2),
+    "a comment in RD": lambda d: d.replace(b"-A,", b"-A,<!-- x -->", 2),
+    "whitespace around RD": lambda d: d.replace(b"</RD>", b"\n  </RD>", 3),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_days_line_up_whatever_the_text_nodes_of_a_payload(edit: str) -> None:
+    document = EDITS[edit](response(esiids=2, days=3))
+    validated = list(iter_interval_days(io.BytesIO(document)))
+    assert validated == list(iter_interval_days(io.BytesIO(document), validate=False))
+    plain = list(iter_interval_days(io.BytesIO(response(esiids=2, days=3))))
+    assert len(validated) == len(plain) == 6
+    for day, expected in zip(validated, plain, strict=True):
+        assert (day.day, day.revision, day.reading_type) == (
+            expected.day,
+            expected.revision,
+            expected.reading_type,
+        )
+        assert day.rd.strip() == expected.rd or (edit == "an empty RD" and day.rd == "")
