@@ -14,6 +14,7 @@
      +-- MalformedResponseError SMT's answer is not what the contract says (.violations)
      +-- CertificateError       a client certificate is unusable or expires too soon
      +-- ReadingError           interval data that cannot be decoded (.esiid, .day)
+     +-- QuotaExceededError     an on-demand read over SMT's limits (.esiid, .next_allowed)
 
 Library exceptions (lxml's, the OS's) are translated where they are caught, with
 ``raise ... from exc``, so callers only ever catch ``AdapterError``.
@@ -22,6 +23,7 @@ Library exceptions (lxml's, the OS's) are translated where they are caught, with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ __all__ = [
     "ConfigurationError",
     "ContractError",
     "MalformedResponseError",
+    "QuotaExceededError",
     "ReadingError",
     "SchemaViolationError",
     "ServiceFaultError",
@@ -188,3 +191,18 @@ class ReadingError(AdapterError):
         self.esiid = esiid
         self.day = day
         self.reason = reason
+
+
+class QuotaExceededError(AdapterError):
+    """Raised before an on-demand read is sent when it would break a quota (per ESIID an
+    hour or a day, per TDU a day), or when SMT answers 5031 (too many for this ESIID this
+    hour). ``esiid`` and ``limit`` say which; ``next_allowed`` is the aware UTC instant
+    from which a read is allowed again (None when SMT did not say)."""
+
+    def __init__(
+        self, message: str, *, esiid: str, limit: str, next_allowed: datetime | None
+    ) -> None:
+        super().__init__(message)
+        self.esiid = esiid
+        self.limit = limit
+        self.next_allowed = next_allowed

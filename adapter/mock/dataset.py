@@ -25,6 +25,7 @@ from adapter.mock.records import (
     RegisterRead,
     format_date,
 )
+from adapter.tdu import TDUS, find_tdu
 
 __all__ = [
     "MAX_INTERVAL_DAYS",
@@ -41,22 +42,8 @@ __all__ = [
     "find_tdu",
 ]
 
-# The ESIID prefixes of each transmission and distribution utility (TDU) in ERCOT.
-TDUS: dict[str, tuple[str, ...]] = {
-    "ONCOR": ("10443720", "1017699"),
-    "CENTERPOINT": ("1008901",),
-    "AEP_CENTRAL": ("1003278",),
-    "AEP_NORTH": ("1020404",),
-    "TNMP": ("1040051",),
-}
 MAX_INTERVAL_DAYS = 400  # the mock's cap on one interval request
 _ESIID = re.compile(r"[0-9]{17,64}")  # MeterData/PremiseData ESIID: at least 17 characters
-
-
-def find_tdu(esiid: str) -> str | None:
-    """The TDU whose ESIID prefix ``esiid`` starts with, None if no known prefix matches."""
-    found = [(len(p), tdu) for tdu, ps in TDUS.items() for p in ps if esiid.startswith(p)]
-    return max(found)[1] if found else None
 
 
 def is_esiid(text: str) -> bool:
