@@ -42,7 +42,7 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import accounts, certs, demo, energy, mock, readings, validate
+    from adapter.cli import accounts, callback, certs, demo, energy, mock, readings, validate
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     energy.register(commands)
     accounts.register(commands)
+    callback.register(commands)
     validate.register(commands)
     mock.register(commands)
     certs.register(commands)
