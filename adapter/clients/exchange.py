@@ -17,13 +17,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from adapter.contract import Operation, Service
 from adapter.errors import AmbiguousOutcomeError, AuthenticationError, TransportError
 from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
 from adapter.transport.http import HttpResponse, HttpsTransport
 from adapter.transport.token import TokenSource
 
-__all__ = ["SAFE_OPERATIONS", "Answer", "Exchange", "backoff_delays"]
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "SAFE_OPERATIONS",
+    "SOAP_MEDIA",
+    "Answer",
+    "Exchange",
+    "Outgoing",
+    "backoff_delays",
+]
 
 T = TypeVar("T")
 
@@ -61,11 +68,33 @@ def backoff_delays(
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An HTTP answer that may hold SOAP: status, Content-Type and the open response."""
+    """An HTTP answer in one of the media the caller takes: status, Content-Type and the
+    open response (``body`` when it had to be read to be screened)."""
 
     status: int
     content_type: str | None
     response: HttpResponse
+    body: bytes | None = None
+
+    def read(self, max_bytes: int = MAX_ANSWER_BYTES) -> bytes:
+        return self.body if self.body is not None else self.response.read(max_bytes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outgoing:
+    """One request: ``name`` (the operation or function, for messages), where it goes,
+    its body and headers (without Authorization), the answer media it takes, and whether
+    it always goes with HTTP Basic (the token services themselves)."""
+
+    name: str
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+    media: frozenset[str]
+    basic_only: bool = False
+
+
+SOAP_MEDIA = frozenset({"text/xml", "application/xml", "application/soap+xml"})
 
 
 class Exchange:
@@ -90,63 +119,48 @@ class Exchange:
                 transport=transport,
             )
 
-    def url(self, service: Service) -> str:
-        return f"{self.settings.base_url}{service.path}"
-
-    def call(
-        self,
-        service: Service,
-        operation: Operation,
-        envelope: bytes,
-        read: Callable[[Answer], T],
-        *,
-        safe: bool,
-    ) -> T:
-        """POST ``envelope`` and return ``read(answer)`` (the answer: a SOAP envelope or
-        Fault, any HTTP status, its body unread). Reading the body is part of the try, so
-        an answer lost halfway is handled like one never received. ``safe`` calls (reads,
-        lists; never one that starts a report or changes SMT's state) are tried again.
+    def call(self, outgoing: Outgoing, read: Callable[[Answer], T], *, safe: bool) -> T:
+        """POST ``outgoing`` and return ``read(answer)`` (the answer in one of its media,
+        any HTTP status, its body unread). Reading the body is part of the try, so an
+        answer lost halfway is handled like one never received; ``read`` may raise a
+        ``TransportError`` itself (e.g. SMT's JSON 500). ``safe`` calls (reads, lists;
+        never one that starts a report or changes SMT's state) are tried again.
 
         Raises ``AuthenticationError`` for Table 4 refusals, ``TransportError`` when no
-        SOAP answer came, ``AmbiguousOutcomeError`` when a call that is never repeated was
-        sent and its answer was lost (or a gateway says it timed out upstream)."""
+        usable answer came, ``AmbiguousOutcomeError`` when a call that is never repeated
+        was sent and its answer was lost (or a gateway says it timed out upstream)."""
         delays = backoff_delays(self.settings.retries) if safe else iter(())
         while True:
             try:
-                with self.open(service, operation, envelope) as answer:
+                with self.open(outgoing) as answer:
                     return read(answer)
             except TransportError as exc:
                 if not safe:
-                    raise _unrepeated(operation, exc) from exc
+                    raise _unrepeated(outgoing.name, exc) from exc
                 delay = next(delays, None) if exc.retryable else None
                 if delay is None:
                     raise
                 self._sleep(delay)
 
     @contextmanager
-    def open(self, service: Service, operation: Operation, envelope: bytes) -> Iterator[Answer]:
-        """POST ``envelope`` once and yield the answer, its body still unread; for answers
-        read as a stream, which cannot be tried again once records have left."""
-        answer = self._send_once(service, operation, envelope)
+    def open(self, outgoing: Outgoing) -> Iterator[Answer]:
+        """POST once and yield the answer, its body still unread; for answers read as a
+        stream, which cannot be tried again once records have left."""
+        answer = self._send_once(outgoing)
         try:
             yield answer
         finally:
             answer.response.close()
 
-    def _send_once(self, service: Service, operation: Operation, envelope: bytes) -> Answer:
-        url = self.url(service)
-        headers = {
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": f'"{operation.soap_action}"',
-            "Accept": "text/xml",
-        }
+    def _send_once(self, outgoing: Outgoing) -> Answer:
+        headers = dict(outgoing.headers)
         for fresh_token in (False, True):
             try:
-                headers["Authorization"], token = self._authorization(operation)
+                headers["Authorization"], token = self._authorization(outgoing)
             except TransportError as exc:
-                exc.sent = False  # the token call failed: the SOAP request never left
+                exc.sent = False  # the token call failed: the request itself never left
                 raise
-            response = self.transport.post(url, envelope, headers)
+            response = self.transport.post(outgoing.url, outgoing.body, headers)
             if response.status == 401 and token is not None and not fresh_token:
                 response.close()  # an expired or revoked token: fetch a new one, once
                 assert self.tokens is not None
@@ -154,40 +168,45 @@ class Exchange:
                 continue
             break
         try:
-            return self._screen(url, operation, response)
+            return self._screen(outgoing, response)
         except BaseException:
             response.close()
             raise
 
-    def _authorization(self, operation: Operation) -> tuple[str, str | None]:
+    def _authorization(self, outgoing: Outgoing) -> tuple[str, str | None]:
         """The Authorization header, and the bearer token in it (None for Basic)."""
-        if self.tokens is None or operation.name == "processTokenGenerator":
+        if self.tokens is None or outgoing.basic_only:
             pair = f"{self.settings.username}:{self.settings.password}".encode()
             return "Basic " + base64.b64encode(pair).decode("ascii"), None
         token = self.tokens.bearer()
         return f"Bearer {token}", token
 
-    def _screen(self, url: str, operation: Operation, response: HttpResponse) -> Answer:
-        """Pass on what may be SOAP; turn SMT's HTTP refusals into exceptions."""
+    def _screen(self, outgoing: Outgoing, response: HttpResponse) -> Answer:
+        """Pass on an answer in the caller's media; turn SMT's HTTP refusals (Table 4's
+        ``{"error": ...}`` bodies) and foreign error pages into exceptions."""
         content_type = response.header("Content-Type")
         media = (content_type or "").split(";")[0].strip().lower()
         status = response.status
-        if media in ("text/xml", "application/xml", "application/soap+xml"):
-            return Answer(status, content_type, response)  # a Fault is read by the parser
+        refusal = status in _AUTH_STATUS or status in _RETRYABLE_STATUS
+        if media in outgoing.media and not (refusal and media == "application/json"):
+            return Answer(status, content_type, response)  # a Fault is the parser's
         detail = _describe_body(response, media)
+        body = _json_object(detail)
+        if media in outgoing.media and not _is_table_4(body):
+            # a JSON answer of SMT's own about the request (e.g. {errorCode, ...})
+            return Answer(status, content_type, response, detail.encode())
+        name, url = outgoing.name, outgoing.url
         if status in _AUTH_STATUS:
-            body = _json_object(detail)
             raise AuthenticationError(
-                f"{operation.name}: SMT refused the call at {url} with HTTP {status}"
+                f"{name}: SMT refused the call at {url} with HTTP {status}"
                 f"{_smt_message(body, detail)}",
                 url=url,
                 status=status,
                 body=body,
             )
         raise TransportError(
-            f"{operation.name}: {url} answered HTTP {status} {response.reason} with "
-            f"{media or 'no Content-Type'} instead of SOAP"
-            f"{_smt_message(_json_object(detail), detail)}",
+            f"{name}: {url} answered HTTP {status} {response.reason} with "
+            f"{media or 'no Content-Type'}{_smt_message(body, detail)}",
             url=url,
             status=status,
             retryable=status in _RETRYABLE_STATUS,
@@ -195,21 +214,26 @@ class Exchange:
         )
 
 
-def _unrepeated(operation: Operation, exc: TransportError) -> TransportError:
+def _unrepeated(name: str, exc: TransportError) -> TransportError:
     """What a failed call that is never repeated becomes: ambiguous when it was sent and
     no answer of SMT's came back, else the error, marked as not to be retried blindly."""
     # no status, a success cut off halfway, or a gateway that gave up waiting for SMT
     lost = exc.status is None or exc.status < 400 or exc.status in _GATEWAY_STATUS
     if exc.sent and lost and not isinstance(exc, AuthenticationError):
         return AmbiguousOutcomeError(
-            f"{operation.name}: the request was sent to {exc.url} but no answer of SMT's "
+            f"{name}: the request was sent to {exc.url} but no answer of SMT's "
             f"came back ({exc}); SMT may have acted on it. It is not sent again on its "
             "own: look (list subscriptions or agreements) before you retry",
             url=exc.url,
-            operation=operation.name,
+            operation=name,
         )
     exc.retryable = False
     return exc
+
+
+def _is_table_4(body: Mapping[str, Any]) -> bool:
+    # Table 4's refusals are {"error": "..."} and nothing else
+    return set(body) == {"error"} and isinstance(body["error"], str)
 
 
 def _describe_body(response: HttpResponse, media: str) -> str:

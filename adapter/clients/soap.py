@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from adapter.clients.exchange import MAX_ANSWER_BYTES, SAFE_OPERATIONS, Answer, Exchange
+from adapter.clients.exchange import (
+    MAX_ANSWER_BYTES,
+    SAFE_OPERATIONS,
+    SOAP_MEDIA,
+    Answer,
+    Exchange,
+    Outgoing,
+)
 from adapter.contract import Direction, Operation, Profile, Service, load_services
 from adapter.errors import ConfigurationError, MalformedResponseError
 from adapter.interval import IntervalReading, decode_days
@@ -94,11 +101,11 @@ class SoapClient:
         envelope = self._envelope(operation, request)
 
         def read(answer: Answer) -> tuple[int, str | None, bytes]:
-            return answer.status, answer.content_type, answer.response.read(MAX_ANSWER_BYTES)
+            return answer.status, answer.content_type, answer.read(MAX_ANSWER_BYTES)
 
         safe = operation.name in SAFE_OPERATIONS and not getattr(request, "delivery_mode", None)
         status, content_type, body = self.exchange.call(
-            service, operation, envelope, read, safe=safe
+            self._outgoing(service, operation, envelope), read, safe=safe
         )
         return parse_answer(operation, check_answer(operation, status, content_type, body))
 
@@ -195,9 +202,9 @@ class SoapClient:
     def _stream_days(
         self, service: Service, operation: Operation, envelope: bytes
     ) -> Iterator[IntervalDay]:
-        with self.exchange.open(service, operation, envelope) as answer:
+        with self.exchange.open(self._outgoing(service, operation, envelope)) as answer:
             if answer.status != 200:
-                body = answer.response.read(MAX_ANSWER_BYTES)
+                body = answer.read(MAX_ANSWER_BYTES)
                 check_answer(operation, answer.status, answer.content_type, body)
                 raise MalformedResponseError(
                     f"{_INTERVAL}: HTTP {answer.status} without a SOAP Fault",
@@ -209,6 +216,20 @@ class SoapClient:
         """``iter_interval_days`` decoded into 15-minute ``IntervalReading`` records (each
         day checked whole as it arrives: see ``adapter.interval``)."""
         return decode_days(self.iter_interval_days(request))
+
+    def _outgoing(self, service: Service, operation: Operation, envelope: bytes) -> Outgoing:
+        return Outgoing(
+            name=operation.name,
+            url=f"{self.settings.base_url}{service.path}",
+            body=envelope,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{operation.soap_action}"',
+                "Accept": "text/xml",
+            },
+            media=SOAP_MEDIA,
+            basic_only=operation.name == "processTokenGenerator",
+        )
 
     def _operation(self, name: str) -> tuple[Service, Operation]:
         try:
