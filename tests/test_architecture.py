@@ -29,6 +29,7 @@ PURE = [
     PACKAGE / "soap" / "answers.py",
     PACKAGE / "soap" / "payloads.py",
     PACKAGE / "soap" / "interval_stream.py",
+    *sorted((PACKAGE / "rest").glob("*.py")),
 ]
 TRANSPORTS = {
     "socket",

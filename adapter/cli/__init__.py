@@ -42,7 +42,17 @@ def silence_stdout() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapter.cli import accounts, callback, certs, demo, energy, mock, readings, validate
+    from adapter.cli import (
+        accounts,
+        callback,
+        certs,
+        demo,
+        energy,
+        mock,
+        ondemand,
+        readings,
+        validate,
+    )
 
     parser = argparse.ArgumentParser(
         prog="smt",
@@ -53,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     energy.register(commands)
     accounts.register(commands)
+    ondemand.register(commands)
     callback.register(commands)
     validate.register(commands)
     mock.register(commands)

@@ -12,6 +12,7 @@ from typing import Any
 
 from adapter.cli.config import load_client_settings
 from adapter.cli.output import print_json, print_records, progress
+from adapter.clients.rest import RestClient
 from adapter.clients.soap import SoapClient
 from adapter.errors import ConfigurationError
 from adapter.records import Acknowledgement
@@ -63,7 +64,7 @@ def make_client(args: argparse.Namespace) -> SoapClient:
     return SoapClient(load_client_settings(args.config))
 
 
-def requester(args: argparse.Namespace, client: SoapClient) -> dict[str, Any]:
+def requester(args: argparse.Namespace, client: SoapClient | RestClient) -> dict[str, Any]:
     """The requester fields of a request: requestorID is always the service ID the client
     authenticates with."""
     fields: dict[str, Any] = {"requestor_id": client.settings.username}

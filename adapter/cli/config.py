@@ -29,12 +29,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from adapter.clients.rest import default_odr_ledger
 from adapter.errors import ConfigurationError
+from adapter.quota import OdrLimits, OdrQuota
 from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
 from adapter.transport.http import Timeouts
 from adapter.transport.tls import ClientCertificate
 
-__all__ = ["ENVIRONMENT", "load_client_settings"]
+__all__ = ["ENVIRONMENT", "load_client_settings", "load_odr_quota"]
 
 _KEYS = {
     "endpoint",
@@ -49,6 +51,7 @@ _KEYS = {
     "token_url",
     "timeouts",
     "retries",
+    "odr",
 }
 _PATHS = {"cert_file", "key_file", "pkcs12_file", "ca_file", "password_file", "key_password_file"}
 # environment variable -> key of [client] it overrides
@@ -118,6 +121,38 @@ def load_client_settings(
         timeouts=Timeouts(**_numbers(table, "timeouts", {"connect", "read"})),
         retries=RetryPolicy(**_numbers(table, "retries", {"attempts", "base_delay", "max_delay"})),
     )
+
+
+def load_odr_quota(config: Path | None, environ: Mapping[str, str] | None = None) -> OdrQuota:
+    """The on-demand read ledger and limits of ``[client.odr]`` (``ledger``,
+    ``per_esiid_hour``, ``per_esiid_day``, ``per_tdu_day``); ``$SMT_ODR_LEDGER`` names
+    the ledger file too. Defaults: SMT's limits, in ``default_odr_ledger()``."""
+    env = os.environ if environ is None else environ
+    path = config or (Path(env["SMT_CONFIG"]) if env.get("SMT_CONFIG") else None)
+    if path is None and Path("smt.toml").is_file():
+        path = Path("smt.toml")
+    table = _read_table(path).get("odr", {}) if path is not None else {}
+    if not isinstance(table, dict):
+        raise ConfigurationError(
+            "client.odr must be a table", field="client.odr", value=repr(table)
+        )
+    limits = {k: v for k, v in table.items() if k != "ledger"}
+    for name in limits:
+        if name not in ("per_esiid_hour", "per_esiid_day", "per_tdu_day"):
+            raise ConfigurationError(
+                f"client.odr.{name}: not a setting; use ledger, per_esiid_hour, "
+                "per_esiid_day or per_tdu_day",
+                field=f"client.odr.{name}",
+                value=name,
+            )
+    ledger = env.get("SMT_ODR_LEDGER") or table.get("ledger")
+    if ledger is None:
+        where = default_odr_ledger()
+    else:
+        where = Path(str(ledger)).expanduser()
+        if not where.is_absolute():
+            where = (path.parent if path is not None and "ledger" in table else Path.cwd()) / where
+    return OdrQuota(where, OdrLimits(**limits))
 
 
 def _read_table(path: Path) -> dict[str, Any]:

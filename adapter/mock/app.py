@@ -36,6 +36,7 @@ from adapter.mock.inbound import (
 )
 from adapter.mock.operations import CALL_KEY, TOKEN_OPERATION, TOKEN_SUBJECT_KEY, build_dispatcher
 from adapter.mock.replies import REASONS, Refusal, Reply, act_out, describe_violations, server_error
+from adapter.mock.rest import RestApi, find_function
 from adapter.mock.scenarios import HEADER, DropConnection, Scenario, ScenarioError, choose_scenario
 from adapter.mock.soap import build_soap_app
 from adapter.xml.parsing import Limits
@@ -66,6 +67,7 @@ class MockApp:
         self.validator = MessageValidator(limits=Limits(max_bytes=settings.max_body_bytes))
         # before any request thread parses XML: compiling beside parsing is unsafe in lxml
         self.validator.warm()
+        self.rest = RestApi(settings, self.backend, self.issuer)
         dispatch = build_dispatcher(self.backend, self.issuer)
         self.services: dict[str, Service] = {s.path: s for s in load_services()}
         self._soap_apps = {path: build_soap_app(s, dispatch) for path, s in self.services.items()}
@@ -121,6 +123,8 @@ class MockApp:
                 self.settings, self.issuer, read_body(environ, 65_536)
             )
             return Reply.json(status, data)
+        if (function := find_function(path)) is not None:
+            return self.rest.answer(environ, function)
         if (
             method == "GET"
             and service is not None

@@ -21,7 +21,9 @@ from adapter.mock.scenarios import SCENARIOS, ScenarioSettings
 __all__ = [
     "DEFAULT_ACCOUNTS",
     "Account",
+    "CallbackSettings",
     "MockSettings",
+    "OdrSettings",
     "SecurityProfile",
     "TlsSettings",
     "settings_from_mapping",
@@ -97,6 +99,39 @@ class TlsSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OdrSettings:
+    """On-demand reads (REST ``/odr/``): an ODR, and any report request, is pending for
+    ``delay_seconds`` and then done; an ESIID gets at most ``max_per_hour`` ODRs an hour
+    (SMT's 5031 answers the next)."""
+
+    delay_seconds: float = 5.0
+    max_per_hour: int = 2
+
+    def __post_init__(self) -> None:
+        if isinstance(self.delay_seconds, bool) or not 0 <= self.delay_seconds <= 3600:
+            _fail("odr.delay_seconds", repr(self.delay_seconds), "a number from 0 to 3600")
+        if isinstance(self.max_per_hour, bool) or not 1 <= self.max_per_hour <= 10_000:
+            _fail("odr.max_per_hour", repr(self.max_per_hour), "a whole number, 1 to 10000")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackSettings:
+    """Where the mock POSTs the JSON report of a request with deliveryMode API (the
+    guide's callback feature); ``ca_file`` is the CA that signs that server's certificate
+    (default: the system's)."""
+
+    url: str
+    ca_file: Path | None = None
+    timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s]*)?", self.url):
+            _fail("callbacks.url", repr(self.url), "an http:// or https:// URL")
+        if not 0 < self.timeout_seconds <= 600:
+            _fail("callbacks.timeout_seconds", repr(self.timeout_seconds), "0 to 600 seconds")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MockSettings:
     """Everything ``smt mock`` needs. ``today`` pins the mock's calendar (the data it has
     "up to yesterday", agreement dates); None means the real date."""
@@ -113,6 +148,8 @@ class MockSettings:
     state_file: Path | None = None
     max_body_bytes: int = 10 * 1024 * 1024
     scenarios: ScenarioSettings = field(default_factory=ScenarioSettings)
+    odr: OdrSettings = field(default_factory=OdrSettings)
+    callbacks: CallbackSettings | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -141,7 +178,7 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
     from ``base_dir`` (the file's folder). Unknown keys are refused, never ignored."""
     _only(table, "mock", {
         "host", "port", "security", "tls", "accounts", "seed", "today", "token",
-        "state_file", "max_body_bytes", "scenarios",
+        "state_file", "max_body_bytes", "scenarios", "odr", "callbacks",
     })  # fmt: skip
     values: dict[str, Any] = {}
     for key, kind in (("host", str), ("port", int), ("seed", int), ("max_body_bytes", int)):
@@ -168,6 +205,10 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
         values["accounts"] = _accounts(table["accounts"])
     if "scenarios" in table:
         values["scenarios"] = _scenarios(table["scenarios"])
+    if "odr" in table:
+        values["odr"] = _odr(table["odr"])
+    if "callbacks" in table:
+        values["callbacks"] = _callbacks(table["callbacks"], base_dir)
     settings: MockSettings = _prefixed(lambda: MockSettings(**values), "mock")
     return settings
 
@@ -222,6 +263,41 @@ def _scenarios(raw: Any) -> ScenarioSettings:
     return ScenarioSettings(
         default=default, operations=dict(operations), delay_seconds=float(delay), times=times
     )
+
+
+def _odr(raw: Any) -> OdrSettings:
+    table = _table(raw, "mock.odr")
+    _only(table, "mock.odr", {"delay_seconds", "max_per_hour"})
+    values: dict[str, Any] = {}
+    if "delay_seconds" in table:
+        delay = table["delay_seconds"]
+        if isinstance(delay, bool) or not isinstance(delay, int | float):
+            _fail("mock.odr.delay_seconds", repr(delay), "a number from 0 to 3600")
+        values["delay_seconds"] = float(delay)
+    if "max_per_hour" in table:
+        values["max_per_hour"] = _typed(table, "max_per_hour", int, "mock.odr.max_per_hour")
+    settings: OdrSettings = _prefixed(lambda: OdrSettings(**values), "mock")
+    return settings
+
+
+def _callbacks(raw: Any, base_dir: Path) -> CallbackSettings:
+    table = _table(raw, "mock.callbacks")
+    _only(table, "mock.callbacks", {"url", "ca_file", "timeout_seconds"})
+    if "url" not in table:
+        _fail("mock.callbacks.url", "(missing)", "required when [mock.callbacks] is given")
+    values: dict[str, Any] = {"url": _typed(table, "url", str, "mock.callbacks.url")}
+    if "ca_file" in table:
+        path = base_dir / _typed(table, "ca_file", str, "mock.callbacks.ca_file")
+        if not path.is_file():
+            _fail("mock.callbacks.ca_file", str(path), "an existing PEM file")
+        values["ca_file"] = path
+    if "timeout_seconds" in table:
+        timeout = table["timeout_seconds"]
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            _fail("mock.callbacks.timeout_seconds", repr(timeout), "a number of seconds")
+        values["timeout_seconds"] = float(timeout)
+    settings: CallbackSettings = _prefixed(lambda: CallbackSettings(**values), "mock")
+    return settings
 
 
 def _tls(raw: Any, base_dir: Path) -> TlsSettings:

@@ -19,6 +19,8 @@ SCENARIOS: Mapping[str, str] = {
     "malformed-xml": "HTTP 200 with the real response cut off halfway (not well-formed)",
     "soap-fault": "HTTP 500 with a SOAP Fault (faultcode soapenv:Server)",
     "drop": "close the connection after reading the request, without any response",
+    "odr-failed": "an on-demand read (POST /odr/) ends FAILED: the meter did not answer",
+    "odr-t-failed": "an on-demand read (POST /odr/) ends T-FAILED: the TDU timed it out",
 }
 
 HEADER = "HTTP_X_SMT_MOCK_SCENARIO"
