@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from adapter.clients.rest import RestClient
 from adapter.clients.soap import SoapClient
 from adapter.mock import (
     MockApp,
@@ -18,6 +20,7 @@ from adapter.mock import (
     build_server_context,
 )
 from adapter.mock.certs import CertificateSet
+from adapter.quota import OdrQuota
 from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
 from adapter.transport.http import Timeouts
 from adapter.transport.tls import ClientCertificate
@@ -42,6 +45,10 @@ class Era:
 
     def client(self, username: str = "CSPAPIUser1", **changes: object) -> SoapClient:
         return SoapClient(self.settings(username, **changes))
+
+    def rest(self, ledger: Path, username: str = "CSPAPIUser1", **changes: object) -> RestClient:
+        """A REST client counting its on-demand reads in ``ledger``."""
+        return RestClient(self.settings(username, **changes), quota=OdrQuota(ledger))
 
 
 def settings_for(era: Era, username: str, **changes: object) -> ClientSettings:
