@@ -18,6 +18,7 @@ from adapter.errors import (
     CertificateError,
     ConfigurationError,
     ContractError,
+    QuotaExceededError,
     ServiceFaultError,
     TransportError,
 )
@@ -32,7 +33,7 @@ class ExitCode(IntEnum):
     INVALID = 1  # a message or input file breaks the contract
     USAGE = 2  # bad arguments, unknown names, missing paths, a broken installation
     TRANSPORT = 3  # no answer, TLS or authentication refused, a certificate unusable
-    SERVICE_FAULT = 4  # SMT answered with a SOAP Fault or a failing status code
+    SERVICE_FAULT = 4  # SMT refused: a SOAP Fault, a failing status code, an ODR quota
 
 
 def silence_stdout() -> None:
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TransportError, CertificateError) as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.TRANSPORT
-    except ServiceFaultError as exc:
+    except (ServiceFaultError, QuotaExceededError) as exc:
         print(f"smt {args.command}: {exc}", file=sys.stderr)
         return ExitCode.SERVICE_FAULT
     except AdapterError as exc:

@@ -29,7 +29,8 @@ __all__ = [
 
 EXIT_STATUS = (
     "Exit status: 0 answered, 1 a message breaks the contract, 2 usage or settings error, "
-    "3 transport, TLS or authentication failure, 4 SMT answered with a fault."
+    "3 transport, TLS or authentication failure, 4 SMT refused (a fault, a failing status, "
+    "an on-demand read quota)."
 )
 
 

@@ -211,3 +211,35 @@ def test_an_output_folder_that_does_not_exist_is_a_usage_error(
                  "--end", "2019-04-20", "--output", str(target)])  # fmt: skip
 
     assert code == ExitCode.USAGE and "does not exist" in capsys.readouterr().err
+
+
+def test_odr_wait_prints_the_completed_read_and_counts_it_in_the_ledger(
+    serve: object,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from adapter.mock.config import OdrSettings
+
+    era: Era = serve(AuthProfile.CERTIFICATE, odr=OdrSettings(delay_seconds=0.2))  # type: ignore[operator]
+    point_at(era, monkeypatch)
+    monkeypatch.setenv("SMT_ODR_LEDGER", str(tmp_path / "odr.sqlite"))
+
+    code = main(["odr", ESIID, "--wait", "--interval", "0.1", "--json"])
+
+    assert code == ExitCode.OK
+    assert json.loads(capsys.readouterr().out)["status_code"] == "COMPLETED"
+    assert main(["odr", ESIID]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["odr", ESIID]) == ExitCode.SERVICE_FAULT  # the third in an hour: refused here
+    assert "refused before sending" in capsys.readouterr().err
+
+
+def test_reports_status_names_the_report_of_a_correlation_id(
+    env: Era, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["meter", "--esiid", ESIID, "--delivery-mode", "EML", "--json"]) == ExitCode.OK
+    correlation = json.loads(capsys.readouterr().out)["correlation_id"]
+
+    assert main(["reports", "status", correlation, "--json"]) == ExitCode.OK
+    assert json.loads(capsys.readouterr().out)["adhoc"][0]["correlation_id"] == correlation
