@@ -17,6 +17,7 @@ from adapter.cli.calls import (
     with_progress,
 )
 from adapter.cli.output import print_json
+from adapter.clients.soap import SoapClient
 from adapter.errors import ConfigurationError
 from adapter.records import (
     AgreementEsiidsRequest,
@@ -97,11 +98,13 @@ def _register_agreements(commands: Any) -> None:
     listing = actions.add_parser("list", help="the CSP's agreements")
     listing.add_argument("--number", type=int, help="one agreement")
     listing.add_argument("--status", choices=["PEN", "ACT", "COM", "NACOM"])
+    listing.add_argument("--auth-id", metavar="DUNS", help="requesterAuthenticationID")
     add_call_options(listing)
     listing.set_defaults(run=_run_list_agreements)
 
     esiids = actions.add_parser("esiids", help="the ESIIDs an agreement covers")
     esiids.add_argument("number", type=int, metavar="AGREEMENT_NUMBER")
+    esiids.add_argument("--auth-id", metavar="DUNS", help="requesterAuthenticationID")
     add_call_options(esiids)
     esiids.set_defaults(run=_run_agreement_esiids)
 
@@ -109,6 +112,7 @@ def _register_agreements(commands: Any) -> None:
     terminate.add_argument(
         "agreements", nargs="+", metavar="NUMBER:EMAIL", help="agreement number and e-mail"
     )
+    terminate.add_argument("--auth-id", metavar="DUNS", help="requesterAuthenticationID")
     add_call_options(terminate)
     terminate.set_defaults(run=_run_terminate)
 
@@ -164,6 +168,7 @@ def _run_list_agreements(args: argparse.Namespace) -> int:
     client = make_client(args)
     request = MyAgreementsRequest(
         requestor_id=client.settings.username,
+        requester_authentication_id=args.auth_id,
         agreement_number=args.number,
         status_filter=args.status,
     )
@@ -173,7 +178,9 @@ def _run_list_agreements(args: argparse.Namespace) -> int:
 def _run_agreement_esiids(args: argparse.Namespace) -> int:
     client = make_client(args)
     request = AgreementEsiidsRequest(
-        requestor_id=client.settings.username, agreement_number=args.number
+        requestor_id=client.settings.username,
+        requester_authentication_id=args.auth_id,
+        agreement_number=args.number,
     )
     return show(args, f"ESIIDs of agreement {args.number}", client.agreement_esiids(request))
 
@@ -182,6 +189,7 @@ def _run_terminate(args: argparse.Namespace) -> int:
     client = make_client(args)
     request = TerminateAgreementRequest(
         requestor_id=client.settings.username,
+        requester_authentication_id=args.auth_id,
         agreements=tuple(_agreement(text) for text in args.agreements),
     )
     answer = with_progress("terminateAgreement", lambda: client.terminate_agreements(request))
@@ -190,6 +198,13 @@ def _run_terminate(args: argparse.Namespace) -> int:
 
 def _run_token(args: argparse.Namespace) -> int:
     client = make_client(args)
+    if not isinstance(client, SoapClient):
+        raise ConfigurationError(
+            "--api rest: the token service is SOAP's; REST calls fetch POST /v2/token/ "
+            "themselves under the token profile",
+            field="api",
+            value="rest",
+        )
     settings = client.settings
     token = client.token(TokenRequest(username=settings.username, password=settings.password))
     if args.json:

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from adapter.cli.config import load_client_settings
+from adapter.cli.config import load_client_settings, load_odr_quota
 from adapter.cli.output import print_json, print_records, progress
 from adapter.clients.rest import RestClient
 from adapter.clients.soap import SoapClient
@@ -45,6 +45,13 @@ def add_call_options(parser: argparse.ArgumentParser) -> None:
         "or a file, never from the command line",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--api",
+        choices=["soap", "rest"],
+        default=os.environ.get("SMT_API", "soap"),
+        help="SMT's SOAP services (default, or $SMT_API) or its REST functions (the 2020 "
+        "paths under the certificate profile, /v2/ under the token profile)",
+    )
 
 
 def add_requester_options(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +68,11 @@ def add_requester_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def make_client(args: argparse.Namespace) -> SoapClient:
-    return SoapClient(load_client_settings(args.config))
+def make_client(args: argparse.Namespace) -> SoapClient | RestClient:
+    settings = load_client_settings(args.config)
+    if getattr(args, "api", "soap") == "rest":
+        return RestClient(settings, quota=load_odr_quota(args.config))
+    return SoapClient(settings)
 
 
 def requester(args: argparse.Namespace, client: SoapClient | RestClient) -> dict[str, Any]:

@@ -1,16 +1,22 @@
 """The REST-only functions: ``smt odr ESIID [--wait]`` (an on-demand meter read, within
-SMT's quotas) and ``smt reports status CORRELATION_ID`` (where an asynchronous report is).
+SMT's quotas), ``smt reports status CORRELATION_ID`` (where an asynchronous report is) and
+``smt greenbutton`` (ESPI XML of interval, daily or monthly data).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from adapter.cli.calls import (
     EXIT_STATUS,
     add_call_options,
     add_requester_options,
+    parse_day,
     requester,
     show,
     with_progress,
@@ -18,7 +24,12 @@ from adapter.cli.calls import (
 from adapter.cli.config import load_client_settings, load_odr_quota
 from adapter.clients.rest import RestClient
 from adapter.errors import ConfigurationError, ServiceFaultError
-from adapter.rest_records import OnDemandReadRequest, ReportStatusRequest
+from adapter.rest_records import (
+    GreenButtonReport,
+    GreenButtonRequest,
+    OnDemandReadRequest,
+    ReportStatusRequest,
+)
 
 __all__ = ["register"]
 
@@ -43,6 +54,23 @@ def register(commands: Any) -> None:
     add_requester_options(odr)
     add_call_options(odr)
     odr.set_defaults(run=_run_odr)
+
+    green = commands.add_parser(
+        "greenbutton",
+        help="Green Button (ESPI) XML of one ESIID's interval, daily or monthly data",
+        description="Ask /greenbutton/ for one ESIID's data as Green Button XML, written to "
+        "--output (atomically) or printed. " + EXIT_STATUS,
+    )
+    green.add_argument("--esiid", required=True)
+    green.add_argument("--start", type=parse_day, required=True, metavar="DATE")
+    green.add_argument("--end", type=parse_day, required=True, metavar="DATE")
+    green.add_argument("--type", dest="report_type", choices=["I", "D", "M"], default="I")
+    green.add_argument("--reading-type", choices=["C", "G"], default="C")
+    green.add_argument("--delivery-mode", help="ask for a report instead of the XML now")
+    green.add_argument("--output", type=Path, metavar="PATH", help="write the XML here")
+    add_requester_options(green)
+    add_call_options(green)
+    green.set_defaults(run=_run_green_button)
 
     reports = commands.add_parser("reports", help="asynchronous reports")
     actions = reports.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -102,3 +130,38 @@ def _run_report_status(args: argparse.Namespace) -> int:
         service_type=args.service_type.upper(),
     )
     return show(args, f"report {args.correlation_id}", client.report_status(request))
+
+
+def _run_green_button(args: argparse.Namespace) -> int:
+    if args.output is not None and not args.output.parent.is_dir():
+        raise ConfigurationError(
+            f"--output {args.output}: the folder {args.output.parent} does not exist",
+            field="output",
+            value=str(args.output),
+        )
+    client = _client(args)
+    request = GreenButtonRequest(
+        **requester(args, client),
+        esiid=args.esiid,
+        start_date=args.start,
+        end_date=args.end,
+        report_type=args.report_type,
+        reading_type=args.reading_type,
+        delivery_mode=args.delivery_mode,
+    )
+    answer = with_progress("Green Button", lambda: client.green_button(request))
+    if not isinstance(answer, GreenButtonReport):
+        return show(args, "Green Button", answer)
+    if args.output is None:
+        sys.stdout.write(answer.xml.decode("utf-8"))
+        return 0
+    handle, temporary = tempfile.mkstemp(dir=args.output.parent, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(answer.xml)
+        os.replace(temporary, args.output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    print(f"{len(answer.xml)} bytes of Green Button XML -> {args.output}")
+    return 0

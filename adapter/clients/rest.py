@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -26,6 +26,7 @@ from adapter.errors import (
     ServiceFaultError,
     TransportError,
 )
+from adapter.interval import IntervalReading, decode_days
 from adapter.quota import OdrQuota
 from adapter.records import (
     Acknowledgement,
@@ -148,6 +149,17 @@ class RestClient:
         return cast(
             "tuple[IntervalData, ...] | Acknowledgement", self.call("15minintervalreads", request)
         )
+
+    def iter_interval_readings(self, request: EnergyDataRequest) -> Iterator[IntervalReading]:
+        """The interval answer decoded into 15-minute readings (a REST answer is read
+        whole: for DUNS-wide requests the SOAP client streams)."""
+        answer = self.interval_data(request)
+        if isinstance(answer, Acknowledgement):
+            raise MalformedResponseError(
+                "15minintervalreads: SMT acknowledged a report instead of answering with data",
+                operation="15minintervalreads",
+            )
+        return decode_days(day for data in answer for day in data.days)
 
     def daily_reads(self, request: EnergyDataRequest) -> tuple[DailyReads, ...] | Acknowledgement:
         return cast("tuple[DailyReads, ...] | Acknowledgement", self.call("dailyreads", request))

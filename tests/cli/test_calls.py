@@ -243,3 +243,36 @@ def test_reports_status_names_the_report_of_a_correlation_id(
 
     assert main(["reports", "status", correlation, "--json"]) == ExitCode.OK
     assert json.loads(capsys.readouterr().out)["adhoc"][0]["correlation_id"] == correlation
+
+
+@pytest.mark.parametrize("security", [AuthProfile.CERTIFICATE, AuthProfile.TOKEN])
+def test_the_same_commands_call_the_rest_functions_with_api_rest(
+    serve: object,
+    security: AuthProfile,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    era: Era = serve(security)  # type: ignore[operator]
+    point_at(era, monkeypatch)
+    monkeypatch.setenv("SMT_SECURITY", security.value)
+    monkeypatch.setenv("SMT_ODR_LEDGER", str(tmp_path / "odr.sqlite"))
+    day = ["--start", "2019-04-20", "--end", "2019-04-20"]
+
+    assert main(["energy", "daily", "--esiid", ESIID, *day, "--json", "--api", "rest"]) == 0
+    by_rest = json.loads(capsys.readouterr().out)
+    assert main(["energy", "daily", "--esiid", ESIID, *day, "--json"]) == 0
+    by_soap = json.loads(capsys.readouterr().out)
+    for answer in (*by_rest, *by_soap):
+        answer.pop("trans_id")  # each call draws its own
+    assert by_rest == by_soap  # the same records either way
+
+    target = tmp_path / "readings.jsonl"
+    args = ["energy", "interval", "--esiid", ESIID, *day, "--api", "rest"]
+    assert main([*args, "--output", str(target), "--format", "jsonl"]) == 0
+    assert len(target.read_text().splitlines()) == 96
+    assert main(["agreements", "list", "--auth-id", "199999999999", "--api", "rest"]) == 0
+    assert "118518" in capsys.readouterr().out
+    xml = tmp_path / "usage.xml"
+    assert main(["greenbutton", "--esiid", ESIID, *day, "--output", str(xml)]) == 0
+    assert xml.read_bytes().startswith(b"<?xml") or b"<feed" in xml.read_bytes()[:300]
