@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from adapter import MessageValidator, Profile
 from tests.conftest import FIXTURES, ROOT, SOAP_FIXTURES, all_soap_fixtures, fixture_id
 
 SCHEMAS = ROOT / "schemas"
+REST_FIXTURES = FIXTURES / "rest"
 ERRATA = tomllib.loads((SCHEMAS / "errata.toml").read_text())
 XSD = "{http://www.w3.org/2001/XMLSchema}"
 GUIDE = MessageValidator(Profile.GUIDE)
@@ -49,6 +51,7 @@ def test_ids_are_unique_and_in_order() -> None:
         ("inferred", "I"),
         ("reassembly", "R"),
         ("note", "N"),
+        ("rest", "J"),
     ]:
         ids = [row["id"] for row in ERRATA[kind]]
         assert ids == [f"{letter}-{n:02d}" for n in range(1, len(ids) + 1)]
@@ -58,6 +61,18 @@ def test_every_id_cited_by_a_schema_or_wsdl_exists() -> None:
     known = {row["id"] for kind in ERRATA.values() for row in kind}
     texts = [p.read_text() for p in [*SCHEMAS.rglob("*.xsd"), *(ROOT / "wsdl").glob("*.wsdl")]]
     cited = {m for text in texts for m in re.findall(r"\b[EIRN]-\d\d\b", text)}
+    assert cited <= known, cited - known
+
+
+def test_every_id_cited_by_the_rest_contract_exists() -> None:
+    known = {row["id"] for kind in ERRATA.values() for row in kind}
+    paths = [
+        *(SCHEMAS / "rest").glob("*.json"),
+        *(ROOT / "adapter" / "rest").glob("*.py"),
+        ROOT / "adapter" / "rest_records.py",
+        REST_FIXTURES / "README.md",
+    ]
+    cited = {m for p in paths for m in re.findall(r"\b[EIRNJ]-\d\d\b", p.read_text())}
     assert cited <= known, cited - known
 
 
@@ -125,3 +140,44 @@ def test_the_guide_example_rd_keeps_its_99_slots_as_erratum_e20_says() -> None:
     response = SOAP_FIXTURES / "energydata" / "processIntervalEnergyData.response.xml"
     (rd,) = etree.parse(str(response)).getroot().iter("RD")
     assert len((rd.text or "").split(",")) == 99
+
+
+def test_every_rest_example_the_errata_name_exists() -> None:
+    for row in ERRATA["rest"]:
+        for field in ("section", "subject", "guide", "reading"):
+            assert row[field].strip(), (row["id"], field)
+        for fixture in [*row["fixtures"], *row.get("repaired", [])]:
+            assert (FIXTURES / fixture).is_file(), (row["id"], fixture)
+
+
+def test_every_repaired_rest_example_is_named_by_a_row_and_kept_verbatim_beside() -> None:
+    repaired = {fixture for row in ERRATA["rest"] for fixture in row.get("repaired", [])}
+    verbatim = {
+        str(p.with_suffix(".json").relative_to(FIXTURES)) for p in REST_FIXTURES.rglob("*.txt")
+    }
+    assert repaired == verbatim
+    for fixture in repaired:
+        json.loads((FIXTURES / fixture).read_text())  # the repair is valid JSON
+
+
+def _rest_schema(name: str) -> Any:
+    return json.loads((SCHEMAS / "rest" / f"{name}.schema.json").read_text())
+
+
+def test_requestor_ids_are_as_long_as_erratum_j03_says() -> None:
+    long = set()
+    for path in (SCHEMAS / "rest").glob("*.request.schema.json"):
+        properties = json.loads(path.read_text())["properties"]
+        properties = properties.get("GreenButtonRequest", {}).get("properties", properties)
+        if properties["requestorID"]["maxLength"] == 100:
+            long.add(path.name.split(".")[0])
+        else:
+            assert properties["requestorID"]["maxLength"] == 32, path.name
+    assert long == {"greenbutton", "reportrequeststatus", "meterInfo"}
+
+
+def test_correlation_ids_fit_the_length_erratum_j06_gives_not_the_printed_18() -> None:
+    limit = _rest_schema("acknowledgement.response")["properties"]["correlationId"]["maxLength"]
+    assert limit == 64
+    sent = [json.loads(p.read_text())["correlationId"] for p in REST_FIXTURES.glob("*/*ack.json")]
+    assert sent and all(18 < len(c.strip()) <= limit for c in sent)

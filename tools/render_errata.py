@@ -42,6 +42,20 @@ element stops its check.
 """
 
 
+REST_INTRO = """\
+The REST functions have no XSD and no profiles: `schemas/rest/*.schema.json` and
+`adapter.rest` accept what the JSON examples show SMT sending, and read the table's
+spelling too where the two disagree. Examples that are not valid JSON as printed are kept
+verbatim as `fixtures/rest/<function>/<name>.txt` beside the repaired `<name>.json`.
+"""
+
+
+def examples(row: dict[str, Any]) -> str:
+    items = [f"`{name}`" for name in row["fixtures"]]
+    items += [f"`{name}` (repaired)" for name in row.get("repaired", [])]
+    return "<br>".join(items) if items else "none"
+
+
 def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -67,6 +81,7 @@ def render(errata: dict[str, Any]) -> str:
     inferred = errata["inferred"]
     reassembly = errata["reassembly"]
     notes = errata["note"]
+    rest = errata["rest"]
     parts = [
         INTRO,
         f"## Disagreements between the printed XSDs and the examples ({len(disagreements)})\n",
@@ -108,6 +123,15 @@ def render(errata: dict[str, Any]) -> str:
         ),
         f"\n## Notes: oddities that change nothing on the wire ({len(notes)})\n",
         table(["ID", "Section", "Note"], [[r["id"], r["section"], r["what"]] for r in notes]),
+        f"\n## REST: the JSON functions of section 3.1 ({len(rest)})\n",
+        REST_INTRO,
+        table(
+            ["ID", "Section", "Subject", "The guide prints", "The adapter reads", "Examples"],
+            [
+                [r["id"], r["section"], r["subject"], r["guide"], r["reading"], examples(r)]
+                for r in rest
+            ],
+        ),
     ]
     return "\n".join(parts) + "\n"
 

@@ -185,7 +185,8 @@ def _green_button(name: str, status: int, body: bytes, media: str) -> GreenButto
         ) from exc
     if root.getroottree().docinfo.doctype:
         raise MalformedResponseError(f"{name}: the answer declares a DOCTYPE", operation=name)
-    return GreenButtonReport(trans_id=None, content_type=media or "application/xml", xml=body)
+    xml_type = media if media in _XML_TYPES else "application/xml"  # even if mislabelled
+    return GreenButtonReport(trans_id=None, content_type=xml_type, xml=body)
 
 
 def _interval(readers: list[JsonReader]) -> tuple[IntervalData, ...]:

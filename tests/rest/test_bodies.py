@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 
-from adapter.agreement_records import AgreementRef, CustomerMeter
+from adapter.agreement_records import (
+    AgreementEsiidsRequest,
+    AgreementRef,
+    CustomerMeter,
+    MyAgreementsRequest,
+)
 from adapter.errors import SchemaViolationError
 from adapter.records import (
     EnergyDataRequest,
     EsiidMeter,
     MeterInformationRequest,
     NewAgreementRequest,
+    PremiseInformationRequest,
     TerminateAgreementRequest,
 )
-from adapter.rest import build_body, validate_body
-from adapter.rest_records import GreenButtonRequest, OdrStatusRequest, OnDemandReadRequest
+from adapter.rest import FUNCTIONS, build_body, validate_body
+from adapter.rest_records import (
+    GreenButtonRequest,
+    OdrStatusRequest,
+    OnDemandReadRequest,
+    ReportStatusRequest,
+)
+from adapter.subscription_records import (
+    NewSubscriptionRequest,
+    SubscriptionListRequest,
+    UnsubscriptionRequest,
+)
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "fixtures" / "rest"
@@ -162,3 +179,132 @@ def test_a_missing_required_field_is_named_by_its_pointer() -> None:
         validate_body("AgreementESIIDs", body)
     (violation,) = caught.value.violations
     assert (violation.path, violation.rule) == ("/requesterAuthenticationID", "required")
+
+
+def _energy(delivery_mode: str | None, report_format: str) -> EnergyDataRequest:
+    return EnergyDataRequest(
+        trans_id="A77",
+        requestor_id="UATRES123",
+        requester_type="RES",
+        start_date=date(2019, 7, 1),
+        end_date=date(2019, 7, 3),
+        delivery_mode=delivery_mode,
+        report_format=report_format,
+        version="L",
+        reading_type="C",
+        esiids=("1008901012126195372100", "1008901005102632580100"),
+    )
+
+
+CSP = {"requestor_id": "CSPAPIUser1", "requester_authentication_id": "199999999999"}
+AGREEMENT_CSP = {"requestor_id": "UATCSPAPIDee6", "requester_authentication_id": "9678588888869"}
+
+FROM_RECORDS: dict[str, Any] = {
+    "15minintervalreads": _energy(None, "JSON"),
+    "dailyreads": _energy("EML", "CSV"),
+    "monthlybillingInformation": _energy("FTP", "CSV"),
+    "greenbutton": GreenButtonRequest(
+        trans_id="A1",
+        requester_type="CSP",
+        esiid="10443720008107413",
+        start_date=date(2019, 4, 20),
+        end_date=date(2019, 5, 20),
+        report_type="M",
+        **CSP,
+    ),
+    "meterInfo": MeterInformationRequest(
+        trans_id="123",
+        requester_type="CSP",
+        delivery_mode="FTP",
+        report_format="CSV",
+        meters=(
+            EsiidMeter(esiid="10443720008107413", meter_number="148239922"),
+            EsiidMeter(esiid="10443720007526004"),
+        ),
+        **CSP,
+    ),
+    "premiseInfo": PremiseInformationRequest(
+        trans_id="123",
+        requester_type="CSP",
+        esiids=("10443720008107413", "10443720007526004"),
+        delivery_mode="EML",
+        report_format="CSV",
+        **CSP,
+    ),
+    "odr": OnDemandReadRequest(
+        trans_id="123",
+        requester_type="CSP",
+        esiid="10443720008107413",
+        meter_number="148239922",
+        **CSP,
+    ),
+    "odrstatus": OdrStatusRequest(
+        trans_id="ABC123", requestor_id="NEWTDSPUSER1", correlation_id="442256"
+    ),
+    "reportrequeststatus": ReportStatusRequest(
+        trans_id="A12", requestor_id="NEWTDSPUSER1", correlation_id="6dce368cb7cc11e9a3ad0a04"
+    ),
+    "NewSubscription": NewSubscriptionRequest(
+        trans_id="A1",
+        requestor_id="CSP-ADMIN",
+        requester_type="CSP",
+        requester_authentication_id="079696342",
+        subscription_type="CSPENROLL",
+        historical_subscription_duration=3,
+        report_format="LSE",
+        data_type="INTERVAL",
+        delivery_mode="FTP",
+        esiids=("10443720008107413",),
+    ),
+    "UnSubscription": UnsubscriptionRequest(
+        trans_id="A1",
+        requestor_id="CSP-ADMIN",
+        requester_authentication_id="079696342",
+        subscription_number="8E5C4B6451F40096E0530A0403227FE4",
+    ),
+    "Mysubscriptions": SubscriptionListRequest(
+        trans_id="A123", requestor_id="CSP-ADMIN", requester_authentication_id="079696342"
+    ),
+    "NewAgreement": NewAgreementRequest(
+        trans_id="64576457",
+        retail_customer_email="delluri281@gmail.com",
+        agreement_duration=12,
+        customer_language_preference="SPANISH",
+        meters=(
+            CustomerMeter(
+                esiid="10032789400250865", meter_number="144054330", puct_ror_number=10004
+            ),
+            CustomerMeter(
+                esiid="10443720008107413", meter_number="148239922", puct_ror_number=10004
+            ),
+        ),
+        **AGREEMENT_CSP,
+    ),
+    "AgreementESIIDs": AgreementEsiidsRequest(
+        trans_id="76876876u8787", agreement_number=119098, **AGREEMENT_CSP
+    ),
+    "Terminateagreement": TerminateAgreementRequest(
+        trans_id="6827364j87987",
+        agreements=(
+            AgreementRef(agreement_number=119098, retail_customer_email="delluri281@gmail.com"),
+            AgreementRef(agreement_number=119720, retail_customer_email="rahulp24@gmail.com"),
+        ),
+        **AGREEMENT_CSP,
+    ),
+    "myagreements": MyAgreementsRequest(
+        trans_id="45674657f7376893hjh", agreement_number=119098, **AGREEMENT_CSP
+    ),
+}
+
+
+def test_every_function_has_a_record_below() -> None:
+    assert set(FROM_RECORDS) == {f.name for f in FUNCTIONS}
+
+
+@pytest.mark.parametrize("function", list(FROM_RECORDS))
+def test_a_body_built_from_a_record_validates_against_its_schema(function: str) -> None:
+    record = FROM_RECORDS[function]
+    body = build_body(function, record)
+    validate_body(function, body)
+    fields = body["GreenButtonRequest"] if function == "greenbutton" else body
+    assert fields["trans_id"] == record.trans_id
