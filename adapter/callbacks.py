@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import tempfile
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,6 @@ class CallbackReceiver:
     def __init__(self, folder: Path, *, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.folder = folder
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()  # one writer decides "new or duplicate" at a time
         folder.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -53,13 +51,17 @@ class CallbackReceiver:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return "400 Bad Request", {"error": "Content-Length is not a number"}
+            length = -1
+        if length < 0:
+            return "400 Bad Request", {"error": "Content-Length is not a number of bytes"}
         if length > self.max_bytes:
             return "413 Content Too Large", {"error": f"more than {self.max_bytes} bytes"}
         data = environ["wsgi.input"].read(length)
+        if len(data) != length:
+            return "400 Bad Request", {"error": f"the body ended after {len(data)} bytes"}
         try:
             report = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             log.warning("refused a callback that is not JSON: %s", exc)
             return "400 Bad Request", {"error": f"the body is not JSON: {exc}"}
         correlation = report.get("correlationId") if isinstance(report, dict) else None
@@ -73,25 +75,36 @@ class CallbackReceiver:
 
     def _store(self, correlation: str, data: bytes) -> tuple[str, dict[str, str]]:
         target = self.folder / f"{correlation}.json"
-        digest = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            if target.exists():
-                if hashlib.sha256(target.read_bytes()).hexdigest() == digest:
-                    return "200 OK", {"correlationId": correlation, "stored": "duplicate"}
-                log.warning("refused a different report for correlationId %s", correlation)
-                return "409 Conflict", {
-                    "error": f"another report is stored for correlationId {correlation}; "
-                    "it is not written over"
-                }
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
             try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+                # link, not rename: it fails if the name exists, even for another process
+                os.link(temporary, target)
+            except FileExistsError:
+                return self._compare(correlation, target, data)
+            _sync_folder(self.folder)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
         log.info("stored the callback for correlationId %s (%d bytes)", correlation, len(data))
         return "200 OK", {"correlationId": correlation, "stored": target.name}
+
+    def _compare(self, correlation: str, target: Path, data: bytes) -> tuple[str, dict[str, str]]:
+        if hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest():
+            return "200 OK", {"correlationId": correlation, "stored": "duplicate"}
+        log.warning("refused a different report for correlationId %s", correlation)
+        return "409 Conflict", {
+            "error": f"another report is stored for correlationId {correlation}; "
+            "it is not written over"
+        }
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)  # the new name survives a power cut too
+    finally:
+        os.close(descriptor)

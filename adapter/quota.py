@@ -62,7 +62,10 @@ class OdrQuota:
         self.limits = limits or OdrLimits()
         self._clock = clock
         self._lock = threading.Lock()  # sqlite's own lock serialises other processes
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, exc) from exc
         with self._connect() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS odr ("
@@ -74,7 +77,7 @@ class OdrQuota:
     def reserve(self, esiid: str) -> int:
         """Record a read of ``esiid`` now and return its ledger ID; raises
         ``QuotaExceededError`` (nothing recorded) when a limit would be broken."""
-        now = self._clock()
+        now = self._now()
         tdu = find_tdu(esiid)
         with self._lock, self._connect() as db:
             db.execute("BEGIN IMMEDIATE")  # count and insert as one step, across processes
@@ -115,23 +118,46 @@ class OdrQuota:
 
     def sent(self, esiid: str, *, within: timedelta = _DAY) -> int:
         """How many reads of ``esiid`` were recorded within ``within`` of now."""
-        since = (self._clock() - within).isoformat()
+        since = (self._now() - within).isoformat()
         with self._connect() as db:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM odr WHERE esiid = ? AND sent_at > ?", (esiid, since)
             ).fetchone()
         return int(count)
 
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:  # the ledger compares instants as UTC text
+            raise ConfigurationError(
+                "the quota's clock must give aware datetimes", field="clock", value=repr(now)
+            )
+        return now.astimezone(UTC)
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise _unusable(self.path, exc) from exc
         try:
             yield db
             if db.in_transaction:
                 db.execute("COMMIT")
+        except (sqlite3.Error, OSError) as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise _unusable(self.path, exc) from exc
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
         finally:
             db.close()
+
+
+def _unusable(path: Path, exc: BaseException) -> ConfigurationError:
+    return ConfigurationError(
+        f"the on-demand read ledger {str(path)!r} cannot be used: {exc}",
+        field="client.odr.ledger",
+        value=str(path),
+    )

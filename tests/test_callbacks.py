@@ -104,3 +104,40 @@ def test_a_malformed_body_is_refused_and_nothing_is_stored(
 
     assert status == 400 and words in answer["error"]
     assert list(folder.iterdir()) == []
+
+
+def _call(receiver: CallbackReceiver, body: bytes, length: str) -> tuple[str, dict[str, str]]:
+    import io
+
+    seen: dict[str, str] = {}
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": length, "wsgi.input": io.BytesIO(body)}
+    data = b"".join(receiver(environ, lambda status, headers: seen.update(status=status)))
+    return seen["status"], json.loads(data)
+
+
+@pytest.mark.parametrize(
+    ("body", "length", "words"),
+    [
+        (b"{}", "-1", "Content-Length"),
+        (b"{", "10", "ended after 1 bytes"),
+        (b"[" * 100_000 + b"]" * 100_000, "200000", "not JSON"),
+    ],
+)
+def test_a_body_that_lies_about_itself_is_refused(
+    tmp_path: Path, body: bytes, length: str, words: str
+) -> None:
+    status, answer = _call(CallbackReceiver(tmp_path), body, length)
+
+    assert status.startswith("400") and words in answer["error"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_receivers_on_one_folder_never_write_over_each_other(tmp_path: Path) -> None:
+    first, second = CallbackReceiver(tmp_path), CallbackReceiver(tmp_path)
+    one = json.dumps(REPORT).encode()
+    other = json.dumps({**REPORT, "trans_id": "B7"}).encode()
+
+    assert _call(first, one, str(len(one)))[0].startswith("200")
+    assert _call(second, other, str(len(other)))[0].startswith("409")
+    assert (tmp_path / "441888.json").read_bytes() == one
+    assert [p.name for p in tmp_path.iterdir()] == ["441888.json"]

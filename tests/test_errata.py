@@ -52,6 +52,7 @@ def test_ids_are_unique_and_in_order() -> None:
         ("reassembly", "R"),
         ("note", "N"),
         ("rest", "J"),
+        ("report", "F"),
     ]:
         ids = [row["id"] for row in ERRATA[kind]]
         assert ids == [f"{letter}-{n:02d}" for n in range(1, len(ids) + 1)]

@@ -77,3 +77,43 @@ def test_limits_must_be_whole_numbers() -> None:
     with pytest.raises(ConfigurationError) as caught:
         OdrLimits(per_esiid_hour=0)
     assert caught.value.field == "odr.per_esiid_hour"
+
+
+def test_a_ledger_that_cannot_be_used_is_a_configuration_error(tmp_path: Path) -> None:
+    not_a_database = tmp_path / "odr.sqlite"
+    not_a_database.write_text("this is not SQLite")
+
+    with pytest.raises(ConfigurationError) as caught:
+        OdrQuota(not_a_database)
+
+    assert caught.value.field == "client.odr.ledger" and str(not_a_database) in str(caught.value)
+
+
+def test_a_naive_clock_is_refused(tmp_path: Path) -> None:
+    quota = OdrQuota(tmp_path / "odr.sqlite", clock=lambda: datetime(2026, 11, 30, 12, 0))
+
+    with pytest.raises(ConfigurationError):
+        quota.reserve(ONCOR)
+
+
+def _reserve_five(path: str) -> int:
+    quota = OdrQuota(Path(path))
+    granted = 0
+    for _ in range(5):
+        try:
+            quota.reserve(ONCOR)
+            granted += 1
+        except QuotaExceededError:
+            pass
+    return granted
+
+
+def test_processes_sharing_a_ledger_never_exceed_the_limit(tmp_path: Path) -> None:
+    import multiprocessing
+
+    ledger = str(tmp_path / "odr.sqlite")
+    OdrQuota(Path(ledger))  # created once, before the race
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        granted = pool.map(_reserve_five, [ledger] * 6)
+
+    assert sum(granted) == 2  # SMT's two an hour, across every process

@@ -82,6 +82,7 @@ def render(errata: dict[str, Any]) -> str:
     reassembly = errata["reassembly"]
     notes = errata["note"]
     rest = errata["rest"]
+    reports = errata.get("report", [])
     parts = [
         INTRO,
         f"## Disagreements between the printed XSDs and the examples ({len(disagreements)})\n",
@@ -131,6 +132,14 @@ def render(errata: dict[str, Any]) -> str:
                 [r["id"], r["section"], r["subject"], r["guide"], r["reading"], examples(r)]
                 for r in rest
             ],
+        ),
+        f"\n## Report files: names and layouts the guide never prints ({len(reports)})\n",
+        "The guide names a few report files and the interval CSV's columns; everything else "
+        "about the files in `adhocusage/` and `intervaldata/` is inferred. The mock writes "
+        "and the client reads exactly these layouts (`adapter/reports/`).\n",
+        table(
+            ["ID", "Section", "Subject", "The guide prints", "The adapter reads and writes"],
+            [[r["id"], r["section"], r["subject"], r["guide"], r["reading"]] for r in reports],
         ),
     ]
     return "\n".join(parts) + "\n"

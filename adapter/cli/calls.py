@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from adapter.cli.config import load_client_settings, load_odr_quota
+from adapter.cli.config import load_client_settings
 from adapter.cli.output import print_json, print_records, progress
 from adapter.clients.rest import RestClient
 from adapter.clients.soap import SoapClient
@@ -34,8 +34,9 @@ EXIT_STATUS = (
 )
 
 
-def add_call_options(parser: argparse.ArgumentParser) -> None:
-    """``--config`` and ``--json``, on every command that calls SMT."""
+def add_call_options(parser: argparse.ArgumentParser, *, api: bool = True) -> None:
+    """``--config`` and ``--json``, on every command that calls SMT; ``--api`` on those
+    that exist both over SOAP and REST."""
     parser.add_argument(
         "--config",
         type=Path,
@@ -45,6 +46,8 @@ def add_call_options(parser: argparse.ArgumentParser) -> None:
         "or a file, never from the command line",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    if not api:
+        return
     parser.add_argument(
         "--api",
         choices=["soap", "rest"],
@@ -71,7 +74,7 @@ def add_requester_options(parser: argparse.ArgumentParser) -> None:
 def make_client(args: argparse.Namespace) -> SoapClient | RestClient:
     settings = load_client_settings(args.config)
     if getattr(args, "api", "soap") == "rest":
-        return RestClient(settings, quota=load_odr_quota(args.config))
+        return RestClient(settings)
     return SoapClient(settings)
 
 
@@ -119,7 +122,7 @@ def show(args: argparse.Namespace, title: str, answer: Any) -> int:
     return 0
 
 
-def one_or_more(values: Sequence[str] | None, name: str) -> tuple[str, ...]:
+def require_values(values: Sequence[str] | None, name: str) -> tuple[str, ...]:
     if not values:
         raise ConfigurationError(f"{name}: give at least one", field=name, value="")
     return tuple(values)

@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from adapter.clients.rest import default_odr_ledger
 from adapter.errors import ConfigurationError
 from adapter.quota import OdrLimits, OdrQuota
 from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
@@ -126,7 +125,8 @@ def load_client_settings(
 def load_odr_quota(config: Path | None, environ: Mapping[str, str] | None = None) -> OdrQuota:
     """The on-demand read ledger and limits of ``[client.odr]`` (``ledger``,
     ``per_esiid_hour``, ``per_esiid_day``, ``per_tdu_day``); ``$SMT_ODR_LEDGER`` names
-    the ledger file too. Defaults: SMT's limits, in ``default_odr_ledger()``."""
+    the ledger file too. Defaults: SMT's limits, in the user's state folder
+    (``$XDG_STATE_HOME/smt-adapter/odr.sqlite``, else ``~/.local/state/...``)."""
     env = os.environ if environ is None else environ
     path = config or (Path(env["SMT_CONFIG"]) if env.get("SMT_CONFIG") else None)
     if path is None and Path("smt.toml").is_file():
@@ -147,7 +147,8 @@ def load_odr_quota(config: Path | None, environ: Mapping[str, str] | None = None
             )
     ledger = env.get("SMT_ODR_LEDGER") or table.get("ledger")
     if ledger is None:
-        where = default_odr_ledger()
+        state = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        where = Path(state) / "smt-adapter" / "odr.sqlite"
     else:
         where = Path(str(ledger)).expanduser()
         if not where.is_absolute():

@@ -14,9 +14,9 @@ from adapter.cli.calls import (
     add_call_options,
     add_requester_options,
     make_client,
-    one_or_more,
     parse_day,
     requester,
+    require_values,
     show,
     with_progress,
 )
@@ -97,7 +97,7 @@ def _run_energy(args: argparse.Namespace) -> int:
         **requester(args, client),
         start_date=args.start,
         end_date=args.end,
-        esiids=one_or_more(args.esiid, "esiid"),
+        esiids=require_values(args.esiid, "esiid"),
         version=args.version,
         reading_type=getattr(args, "reading_type", None),
         delivery_mode=args.delivery_mode,
@@ -125,7 +125,7 @@ def _run_energy(args: argparse.Namespace) -> int:
 
 def _run_attributes(args: argparse.Namespace) -> int:
     client = make_client(args)
-    esiids = one_or_more(args.esiid, "esiid")
+    esiids = require_values(args.esiid, "esiid")
     common = {
         **requester(args, client),
         "delivery_mode": args.delivery_mode,

@@ -6,6 +6,7 @@ SMT's quotas), ``smt reports status CORRELATION_ID`` (where an asynchronous repo
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from adapter.errors import ConfigurationError, ServiceFaultError
 from adapter.rest_records import (
     GreenButtonReport,
     GreenButtonRequest,
+    OdrStatusRequest,
     OnDemandReadRequest,
     ReportStatusRequest,
 )
@@ -49,11 +51,21 @@ def register(commands: Any) -> None:
     odr.add_argument("--meter-number")
     odr.add_argument("--delivery-mode", default="API", help="API (default), EML or FTP")
     odr.add_argument("--wait", action="store_true", help="poll until the read has an outcome")
-    odr.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
-    odr.add_argument("--timeout", type=float, default=900.0, help="seconds to wait at most")
+    odr.add_argument("--interval", type=_seconds, default=30.0, help="seconds between polls")
+    odr.add_argument("--timeout", type=_seconds, default=900.0, help="seconds to wait at most")
     add_requester_options(odr)
-    add_call_options(odr)
+    add_call_options(odr, api=False)
     odr.set_defaults(run=_run_odr)
+
+    odr_status = commands.add_parser(
+        "odr-status",
+        help="the status of an on-demand read (/odrstatus/)",
+        description="Ask SMT where the on-demand read CORRELATION_ID is: PEN, COMPLETED (with "
+        "the read), FAILED or T-FAILED. " + EXIT_STATUS,
+    )
+    odr_status.add_argument("correlation_id", metavar="CORRELATION_ID")
+    add_call_options(odr_status, api=False)
+    odr_status.set_defaults(run=_run_odr_status)
 
     green = commands.add_parser(
         "greenbutton",
@@ -69,7 +81,7 @@ def register(commands: Any) -> None:
     green.add_argument("--delivery-mode", help="ask for a report instead of the XML now")
     green.add_argument("--output", type=Path, metavar="PATH", help="write the XML here")
     add_requester_options(green)
-    add_call_options(green)
+    add_call_options(green, api=False)
     green.set_defaults(run=_run_green_button)
 
     reports = commands.add_parser("reports", help="asynchronous reports")
@@ -81,20 +93,28 @@ def register(commands: Any) -> None:
     )
     status.add_argument("correlation_id", metavar="CORRELATION_ID")
     status.add_argument("--service-type", default="ADHOC", help="ADHOC (default) or SUBSCRIPTION")
-    add_call_options(status)
+    add_call_options(status, api=False)
     status.set_defaults(run=_run_report_status)
 
 
-def _client(args: argparse.Namespace) -> RestClient:
-    return RestClient(load_client_settings(args.config), quota=load_odr_quota(args.config))
+def _client(args: argparse.Namespace, *, quota: bool = False) -> RestClient:
+    settings = load_client_settings(args.config)
+    return RestClient(settings, quota=load_odr_quota(args.config) if quota else None)
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def _run_odr(args: argparse.Namespace) -> int:
-    if args.interval <= 0 or args.timeout <= 0:
-        raise ConfigurationError(
-            "--interval and --timeout must be above 0", field="interval", value=str(args.interval)
-        )
-    client = _client(args)
+    client = _client(args, quota=True)
     request = OnDemandReadRequest(
         **requester(args, client),
         esiid=args.esiid,
@@ -104,6 +124,8 @@ def _run_odr(args: argparse.Namespace) -> int:
     ack = with_progress("on-demand read", lambda: client.on_demand_read(request))
     if not args.wait:
         return show(args, "on-demand read submitted", ack)
+    # said now: if waiting fails, the read is spent and its ID is what finds it again
+    print(f"smt odr: submitted, correlationId {ack.correlation_id}", file=sys.stderr)
     outcome = with_progress(
         f"on-demand read {ack.correlation_id}: waiting for the meter",
         lambda: client.wait_for_odr(
@@ -120,6 +142,14 @@ def _run_odr(args: argparse.Namespace) -> int:
             status_reason=outcome.status_reason,
         )
     return 0
+
+
+def _run_odr_status(args: argparse.Namespace) -> int:
+    client = _client(args)
+    request = OdrStatusRequest(
+        requestor_id=client.settings.username, correlation_id=args.correlation_id
+    )
+    return show(args, f"on-demand read {args.correlation_id}", client.odr_status(request))
 
 
 def _run_report_status(args: argparse.Namespace) -> int:
@@ -153,15 +183,25 @@ def _run_green_button(args: argparse.Namespace) -> int:
     if not isinstance(answer, GreenButtonReport):
         return show(args, "Green Button", answer)
     if args.output is None:
-        sys.stdout.write(answer.xml.decode("utf-8"))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(answer.xml)  # as sent: the XML declares its own encoding
         return 0
     handle, temporary = tempfile.mkstemp(dir=args.output.parent, prefix=".", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(answer.xml)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 is for the temporary only
         os.replace(temporary, args.output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     print(f"{len(answer.xml)} bytes of Green Button XML -> {args.output}")
     return 0
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

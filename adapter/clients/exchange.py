@@ -1,9 +1,9 @@
-"""One SOAP exchange with SMT, and the retry rule around it.
+"""One exchange with SMT, SOAP or REST, and the retry rule around it.
 
-Orchestration only: the envelope comes built and validated, the answer leaves checked and
-parsed by ``adapter.soap``; this module adds the headers of the security era, reads SMT's
-HTTP refusals (Table 4), refreshes a token once on a 401, and repeats only the calls that
-are safe to repeat.
+Orchestration only: the request comes built and checked, the answer leaves to be checked
+and parsed by ``adapter.soap`` or ``adapter.rest``; this module adds the headers of the
+security era, reads SMT's HTTP refusals (Table 4), refreshes a token once on a 401, and
+repeats only the calls that are safe to repeat.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Reads, lists and the token: repeating them changes nothing at SMT (unless a read asks
-# for a report: see SoapClient). newSubscription, newAgreement, unSubscription and
-# terminateAgreement are never sent twice on our own.
+# The SOAP operations that are reads, lists or the token: repeating them changes nothing at
+# SMT (unless a read asks for a report: see SoapClient). newSubscription, newAgreement,
+# unSubscription and terminateAgreement are never sent twice on our own. (REST functions
+# say it themselves: adapter.rest.RestFunction.repeatable.)
 SAFE_OPERATIONS = frozenset(
     {
         "processIntervalEnergyData",

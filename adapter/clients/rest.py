@@ -12,10 +12,9 @@ refused before sending when they would break SMT's limits.
 from __future__ import annotations
 
 import json
-import os
+import math
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from adapter.clients.exchange import MAX_ANSWER_BYTES, Answer, Exchange, Outgoing
@@ -74,18 +73,12 @@ from adapter.settings import AuthProfile, ClientSettings
 from adapter.transport.http import HttpsTransport
 from adapter.transport.tls import build_client_context
 
-__all__ = ["ODR_FINAL_STATUSES", "RestClient", "default_odr_ledger"]
+__all__ = ["ODR_FINAL_STATUSES", "RestClient"]
 
 T = TypeVar("T")
 JSON_MEDIA = frozenset({"application/json", "text/json", "text/plain"})
 XML_MEDIA = frozenset({"text/xml", "application/xml", "application/atom+xml"})
 ODR_FINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "T-FAILED"})
-
-
-def default_odr_ledger() -> Path:
-    """Where on-demand reads are counted unless told otherwise: the user's state folder."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "smt-adapter" / "odr.sqlite"
 
 
 class RestClient:
@@ -108,12 +101,17 @@ class RestClient:
             context = build_client_context(ca_file=settings.ca_file, certificate=certificate)
             transport = HttpsTransport(context=context, timeouts=settings.timeouts)
         self.exchange = Exchange(settings, transport, sleep=sleep)
-        self.quota = quota if quota is not None else OdrQuota(default_odr_ledger())
+        self.quota = quota  # needed by on_demand_read only
         self._sleep = sleep
 
     def call(self, function: str | RestFunction, request: Any) -> Any:
         """Send ``request`` to ``function`` (a name such as ``meterInfo`` or a path) and
         return its records (see ``adapter.rest.parse_answer``)."""
+        found, outgoing = self._prepare(function, request)
+        return self._send(found, outgoing, request)
+
+    def _prepare(self, function: str | RestFunction, request: Any) -> tuple[RestFunction, Outgoing]:
+        """The checked request, ready to send: raises before anything leaves."""
         found = function if isinstance(function, RestFunction) else find_function(function)
         requestor = getattr(request, "requestor_id", None)
         if requestor is not None and requestor != self.settings.username:
@@ -126,14 +124,19 @@ class RestClient:
         body = build_body(found, request)
         validate_body(found, body)
         token_era = self.settings.security is AuthProfile.TOKEN
-        outgoing = Outgoing(
+        green = found.name == "greenbutton"  # its synchronous answer is XML
+        return found, Outgoing(
             name=found.name,
             url=f"{self.settings.base_url}{found.v2_path if token_era else found.path}",
             body=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            media=JSON_MEDIA | XML_MEDIA if found.name == "greenbutton" else JSON_MEDIA,
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/xml, application/json" if green else "application/json",
+            },
+            media=JSON_MEDIA | XML_MEDIA if green else JSON_MEDIA,
         )
 
+    def _send(self, found: RestFunction, outgoing: Outgoing, request: Any) -> Any:
         def read(answer: Answer) -> tuple[int, str | None, bytes]:
             return answer.status, answer.content_type, answer.read(MAX_ANSWER_BYTES)
 
@@ -188,11 +191,20 @@ class RestClient:
 
     def on_demand_read(self, request: OnDemandReadRequest) -> Acknowledgement:
         """Ask the meter for a read now. Refused before sending (``QuotaExceededError``,
-        with the instant the next read is allowed) when it would break a quota; SMT's own
-        5031 refusal raises the same error. Never re-sent on its own."""
+        with the instant the next read is allowed) when it would break a quota of the
+        ledger given as ``quota``; SMT's own 5031 refusal raises the same error. A read that
+        never left gives its slot back. Never re-sent on its own."""
+        if self.quota is None:
+            raise ConfigurationError(
+                "an on-demand read needs the ledger that counts them: "
+                "RestClient(settings, quota=OdrQuota(path))",
+                field="quota",
+                value="None",
+            )
+        found, outgoing = self._prepare("odr", request)  # a request refused here spends nothing
         reservation = self.quota.reserve(request.esiid)
         try:
-            answer = self.call("odr", request)
+            answer = self._send(found, outgoing, request)
         except TransportError as exc:
             if not exc.sent:
                 self.quota.release(reservation)  # it never left: it spent nothing
@@ -206,7 +218,7 @@ class RestClient:
                     limit="SMT's reads an hour for this ESIID (5031)",
                     next_allowed=None,
                 ) from exc
-            raise
+            raise  # SMT answered (and may count it): the slot stays spent
         return _expect(Acknowledgement, answer, "odr")
 
     def odr_status(self, request: OdrStatusRequest) -> OdrStatus:
@@ -221,14 +233,17 @@ class RestClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> OdrStatus:
         """Poll ``/odrstatus/`` no faster than every ``interval`` seconds until the read is
-        COMPLETED, FAILED or T-FAILED (returned: the caller decides what a failure means);
-        raises ``TransportError`` when ``timeout`` passes first."""
-        if interval <= 0 or timeout <= 0:
-            raise ConfigurationError(
-                f"interval {interval} and timeout {timeout} must be above 0",
-                field="interval",
-                value=str(interval),
-            )
+        COMPLETED, FAILED or T-FAILED (returned: the caller decides what a failure means).
+        Raises ``ServiceFaultError`` (``status_code`` the last status, e.g. PEN) when
+        ``timeout`` passes first, and ``ConfigurationError`` for an interval or timeout that
+        is not a finite number above 0."""
+        for name, value in (("interval", interval), ("timeout", timeout)):
+            if not math.isfinite(value) or value <= 0:
+                raise ConfigurationError(
+                    f"{name} {value}: must be a finite number of seconds above 0",
+                    field=name,
+                    value=str(value),
+                )
         deadline = clock() + timeout
         while True:
             status = self.odr_status(
@@ -237,11 +252,13 @@ class RestClient:
             if status.status_code.upper() in ODR_FINAL_STATUSES:
                 return status
             if clock() + interval > deadline:
-                raise TransportError(
+                raise ServiceFaultError(
                     f"odrstatus: the on-demand read {correlation_id} is still "
-                    f"{status.status_code} after {timeout:g} s",
-                    url=f"{self.settings.base_url}/odrstatus/",
-                    retryable=True,
+                    f"{status.status_code} after {timeout:g} s; ask again later "
+                    f"(smt odr-status {correlation_id})",
+                    operation="odrstatus",
+                    status_code=status.status_code,
+                    status_reason=status.status_reason,
                 )
             self._sleep(interval)
 

@@ -30,7 +30,7 @@ from adapter.records import (
     PremiseAttributes,
     RegisterRead,
 )
-from adapter.rest.attributes import meter_attributes, premise_attributes
+from adapter.rest.attributes import parse_meter_attributes, parse_premise_attributes
 from adapter.rest.fields import JsonReader, check_status, fault_pairs, item_readers
 from adapter.rest.functions import AnswerKind, RestFunction, find_function
 from adapter.rest.receipts import (
@@ -92,7 +92,7 @@ def parse_answer(
         )
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedResponseError(
             f"{name}: the answer is not JSON (HTTP {status}): {exc}", operation=name
         ) from exc
@@ -252,11 +252,15 @@ def _monthly(readers: list[JsonReader]) -> tuple[MonthlyBilling, ...]:
 
 
 def _meters(readers: list[JsonReader]) -> tuple[MeterAttributes, ...]:
-    return tuple(meter_attributes(r, d) for r in readers for d in item_readers(r, "MeterData"))
+    return tuple(
+        parse_meter_attributes(r, d) for r in readers for d in item_readers(r, "MeterData")
+    )
 
 
 def _premises(readers: list[JsonReader]) -> tuple[PremiseAttributes, ...]:
-    return tuple(premise_attributes(r, d) for r in readers for d in item_readers(r, "PremiseData"))
+    return tuple(
+        parse_premise_attributes(r, d) for r in readers for d in item_readers(r, "PremiseData")
+    )
 
 
 def _odr_status(readers: list[JsonReader]) -> OdrStatus:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from adapter.records import MeterAttributes, PremiseAttributes
 from adapter.rest.fields import JsonReader
 
-__all__ = ["meter_attributes", "premise_attributes"]
+__all__ = ["parse_meter_attributes", "parse_premise_attributes"]
 
 
-def meter_attributes(answer: JsonReader, data: JsonReader) -> MeterAttributes:
+def parse_meter_attributes(answer: JsonReader, data: JsonReader) -> MeterAttributes:
     """One ``MeterData`` item of a ``MeterSearchResponse``."""
     return MeterAttributes(
         trans_id=answer.text("trans_id"),
@@ -43,7 +43,7 @@ def meter_attributes(answer: JsonReader, data: JsonReader) -> MeterAttributes:
     )
 
 
-def premise_attributes(answer: JsonReader, data: JsonReader) -> PremiseAttributes:
+def parse_premise_attributes(answer: JsonReader, data: JsonReader) -> PremiseAttributes:
     """One ``PremiseData`` item of a ``PremiseSearchResponse``."""
     return PremiseAttributes(
         trans_id=answer.text("trans_id"),

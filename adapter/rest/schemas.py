@@ -20,13 +20,13 @@ from adapter.contract import bundle_root
 from adapter.errors import ContractError
 from adapter.xml.violations import Violation
 
-__all__ = ["iter_json_violations", "json_pointer", "schema_path"]
+__all__ = ["find_schema_path", "format_json_pointer", "iter_json_violations"]
 
 _lock = threading.Lock()
 _validators: dict[str, Draft202012Validator] = {}
 
 
-def schema_path(name: str) -> str:
+def find_schema_path(name: str) -> str:
     """The bundled file of schema ``name`` (e.g. ``meterInfo.request``)."""
     return str(bundle_root() / "schemas" / "rest" / f"{name}.schema.json")
 
@@ -35,7 +35,7 @@ def _validator(name: str) -> Draft202012Validator:
     with _lock:
         found = _validators.get(name)
         if found is None:
-            path = schema_path(name)
+            path = find_schema_path(name)
             try:
                 with open(path, encoding="utf-8") as handle:
                     schema = json.load(handle)
@@ -46,7 +46,7 @@ def _validator(name: str) -> Draft202012Validator:
         return found
 
 
-def json_pointer(parts: Any) -> str:
+def format_json_pointer(parts: Any) -> str:
     """The RFC 6901 pointer of a jsonschema path (``/esiid/0``); ``""`` is the root."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -65,7 +65,7 @@ def _violation(error: ValidationError, source: str) -> Violation:
     rule = str(error.validator)
     keyword_value: Any = error.validator_value
     schema: Any = error.schema
-    path = json_pointer(error.absolute_path)
+    path = format_json_pointer(error.absolute_path)
     value: object = error.instance
     expected: object = keyword_value
     if rule == "required" and isinstance(error.instance, dict):

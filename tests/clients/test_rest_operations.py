@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from adapter.errors import QuotaExceededError, ServiceFaultError
+from adapter.clients.rest import RestClient
+from adapter.errors import (
+    AmbiguousOutcomeError,
+    ConfigurationError,
+    QuotaExceededError,
+    ServiceFaultError,
+)
+from adapter.mock import ScenarioSettings
 from adapter.mock.config import OdrSettings
+from adapter.quota import OdrQuota
 from adapter.records import (
     Acknowledgement,
     AgreementEsiidsRequest,
@@ -264,3 +272,74 @@ def test_smts_5031_is_the_same_quota_error(era: Era, tmp_path: Path) -> None:
         rest.on_demand_read(replace(request, trans_id="third"))  # the mock says 5031
 
     assert "5031" in str(caught.value) and caught.value.next_allowed is None
+
+
+def test_a_read_refused_before_sending_spends_no_quota(era: Era, tmp_path: Path) -> None:
+    rest = era.rest(tmp_path / "odr.sqlite")
+    wrong = OnDemandReadRequest(requestor_id="bobby@123", requester_type="CSP", esiid=ESIID)
+    for _ in range(3):
+        with pytest.raises(ConfigurationError):
+            rest.on_demand_read(wrong)
+
+    assert rest.quota is not None and rest.quota.sent(ESIID) == 0
+
+
+def test_an_on_demand_read_needs_a_ledger(era: Era) -> None:
+    rest = RestClient(era.settings())
+    request = OnDemandReadRequest(requestor_id="CSPAPIUser1", requester_type="CSP", esiid=ESIID)
+
+    with pytest.raises(ConfigurationError) as caught:
+        rest.on_demand_read(request)
+
+    assert caught.value.field == "quota"
+
+
+def test_waiting_polls_at_the_interval_and_gives_up_at_the_timeout(
+    serve: object, tmp_path: Path
+) -> None:
+    era: Era = serve(AuthProfile.CERTIFICATE, odr=OdrSettings(delay_seconds=3600))  # type: ignore[operator]
+    slept: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    rest = RestClient(era.settings(), quota=OdrQuota(tmp_path / "odr.sqlite"), sleep=sleep)
+    ack = rest.on_demand_read(
+        OnDemandReadRequest(requestor_id="CSPAPIUser1", requester_type="CSP", esiid=ESIID)
+    )
+
+    with pytest.raises(ServiceFaultError) as caught:
+        rest.wait_for_odr(ack.correlation_id, interval=30, timeout=100, clock=lambda: now[0])
+
+    assert slept == [30, 30, 30] and caught.value.status_code == "PEN"
+    assert ack.correlation_id in str(caught.value)
+    with pytest.raises(ConfigurationError):
+        rest.wait_for_odr(ack.correlation_id, interval=float("nan"))
+
+
+def test_a_dropped_on_demand_read_is_ambiguous_and_keeps_its_slot(
+    serve: object, tmp_path: Path
+) -> None:
+    era: Era = serve(  # type: ignore[operator]
+        AuthProfile.CERTIFICATE, scenarios=ScenarioSettings(default="drop", times=1)
+    )
+    rest = era.rest(tmp_path / "odr.sqlite")
+    request = OnDemandReadRequest(requestor_id="CSPAPIUser1", requester_type="CSP", esiid=ESIID)
+
+    with pytest.raises(AmbiguousOutcomeError):
+        rest.on_demand_read(request)
+
+    assert rest.quota is not None and rest.quota.sent(ESIID) == 1  # SMT may have taken it
+    assert rest.daily_reads(energy_request(reading_type=None))  # reads go on, retried
+
+
+def test_a_dropped_read_over_rest_is_tried_again(serve: object, tmp_path: Path) -> None:
+    era: Era = serve(  # type: ignore[operator]
+        AuthProfile.TOKEN, scenarios=ScenarioSettings(default="drop", times=1)
+    )
+
+    answer = era.rest(tmp_path / "odr.sqlite").daily_reads(energy_request(reading_type=None))
+
+    assert not isinstance(answer, Acknowledgement) and answer[0].esiid == ESIID
