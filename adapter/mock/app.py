@@ -37,7 +37,13 @@ from adapter.mock.inbound import (
 from adapter.mock.operations import CALL_KEY, TOKEN_OPERATION, TOKEN_SUBJECT_KEY, build_dispatcher
 from adapter.mock.replies import REASONS, Refusal, Reply, act_out, describe_violations, server_error
 from adapter.mock.rest import RestApi, find_function
-from adapter.mock.scenarios import HEADER, DropConnection, Scenario, ScenarioError, choose_scenario
+from adapter.mock.scenarios import (
+    HEADER,
+    DropConnection,
+    Scenario,
+    ScenarioChooser,
+    ScenarioError,
+)
 from adapter.mock.soap import build_soap_app
 from adapter.xml.parsing import Limits
 from adapter.xml.validation import MessageValidator
@@ -60,14 +66,14 @@ class MockApp:
         # spares the thread switching that cost the server about 0.5 ms of CPU a request.
         # Waits (the network, a slow scenario) and answers of many rows happen outside it.
         self._working = threading.Lock()
-        self._acted: dict[str, int] = {}  # configured scenarios acted out, per operation
+        self.scenarios = ScenarioChooser(settings.scenarios)  # shared with the REST side
         self.issuer = TokenIssuer(
             secret=settings.token_secret, lifetime_seconds=settings.token_lifetime_seconds
         )
         self.validator = MessageValidator(limits=Limits(max_bytes=settings.max_body_bytes))
         # before any request thread parses XML: compiling beside parsing is unsafe in lxml
         self.validator.warm()
-        self.rest = RestApi(settings, self.backend, self.issuer)
+        self.rest = RestApi(settings, self.backend, self.issuer, self.scenarios)
         dispatch = build_dispatcher(self.backend, self.issuer)
         self.services: dict[str, Service] = {s.path: s for s in load_services()}
         self._soap_apps = {path: build_soap_app(s, dispatch) for path, s in self.services.items()}
@@ -114,7 +120,8 @@ class MockApp:
                 return Reply.json(403, {"error": "the admin endpoint answers on loopback only"})
             if self.settings.security is not SecurityProfile.INSECURE:
                 authenticate(environ, self.settings, self.issuer)
-            status, data = answer_admin(self.backend, method, path)
+            query = environ.get("QUERY_STRING", "")
+            status, data = answer_admin(self.backend, method, path, query)
             return Reply.json(status, data)
         if path == "/v2/token/":
             if method != "POST":
@@ -255,19 +262,10 @@ class MockApp:
         return call_environ
 
     def _scenario(self, environ: dict[str, Any], operation: Operation) -> Scenario | None:
-        header = environ.get(HEADER)
         try:
-            scenario = choose_scenario(self.settings.scenarios, operation.name, header)
+            return self.scenarios.choose(operation.name, environ.get(HEADER))
         except ScenarioError as exc:
             raise Refusal(Reply.text(400, str(exc))) from exc
-        times = self.settings.scenarios.times
-        if scenario is None or header or times is None:
-            return scenario
-        acted = self._acted.get(operation.name, 0)  # under self._working
-        if acted >= times:
-            return None
-        self._acted[operation.name] = acted + 1
-        return scenario
 
     def _dispatch(
         self, service: Service, environ: dict[str, Any], envelope: etree._Element

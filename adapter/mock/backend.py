@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.contract import Operation
 from adapter.mock.config import Account, MockSettings
@@ -15,6 +15,9 @@ from adapter.mock.dataset import AccountSpec, DataSet, ServicePoint
 from adapter.mock.guide_data import guide_points
 from adapter.mock.intervals import CHICAGO
 from adapter.mock.state import Agreement, AgreementMeter, MockState, Subscription
+
+if TYPE_CHECKING:
+    from adapter.mock.drop import ReportDrop
 
 __all__ = ["NOT_VISIBLE", "Call", "MockBackend"]
 
@@ -53,6 +56,11 @@ class MockBackend:
         self.state = MockState(seed=settings.seed, path=settings.state_file)
         if self.state.empty:
             self.seed_state()
+        self.reports: ReportDrop | None = None  # report files for SFTP/FTPS ([mock.reports])
+        if settings.reports is not None:
+            from adapter.mock.drop import ReportDrop  # it builds reports with the handlers
+
+            self.reports = ReportDrop(settings.reports, self)
 
     def now(self) -> datetime:
         """The mock's clock: real time, on the pinned day when ``today`` is set."""

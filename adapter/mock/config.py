@@ -16,6 +16,14 @@ from typing import Any, NoReturn
 
 from adapter.errors import ConfigurationError
 from adapter.mock.dataset import is_esiid
+from adapter.mock.delivery_settings import (
+    FtpsSettings,
+    ReportSettings,
+    SftpSettings,
+    ftps_from_mapping,
+    reports_from_mapping,
+    sftp_from_mapping,
+)
 from adapter.mock.scenarios import SCENARIOS, ScenarioSettings
 
 __all__ = [
@@ -150,6 +158,9 @@ class MockSettings:
     scenarios: ScenarioSettings = field(default_factory=ScenarioSettings)
     odr: OdrSettings = field(default_factory=OdrSettings)
     callbacks: CallbackSettings | None = None
+    reports: ReportSettings | None = None  # report files dropped for SFTP/FTPS
+    sftp: SftpSettings | None = None
+    ftps: FtpsSettings | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -178,7 +189,8 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
     from ``base_dir`` (the file's folder). Unknown keys are refused, never ignored."""
     _only(table, "mock", {
         "host", "port", "security", "tls", "accounts", "seed", "today", "token",
-        "state_file", "max_body_bytes", "scenarios", "odr", "callbacks",
+        "state_file", "max_body_bytes", "scenarios", "odr", "callbacks", "reports", "sftp",
+        "ftps",
     })  # fmt: skip
     values: dict[str, Any] = {}
     for key, kind in (("host", str), ("port", int), ("seed", int), ("max_body_bytes", int)):
@@ -209,6 +221,12 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
         values["odr"] = _odr(table["odr"])
     if "callbacks" in table:
         values["callbacks"] = _callbacks(table["callbacks"], base_dir)
+    if "reports" in table:
+        values["reports"] = reports_from_mapping(table["reports"], base_dir=base_dir)
+    if "sftp" in table:
+        values["sftp"] = sftp_from_mapping(table["sftp"], base_dir=base_dir)
+    if "ftps" in table:
+        values["ftps"] = ftps_from_mapping(table["ftps"])
     settings: MockSettings = _prefixed(lambda: MockSettings(**values), "mock")
     return settings
 

@@ -88,6 +88,10 @@ def acknowledge(
         esiids=accepted,
         faults=[f for f, _ in faults],
     )
+    if mode == "FTP" and backend.reports is not None:  # the report file, for SFTP/FTPS
+        backend.reports.deliver_request(
+            call, payload, correlation_id=correlation_id, esiids=accepted, report_format=report
+        )
     delivery = f"The {report} report will be delivered through {mode}"
     if not faults:
         code, reason = "0000", f"Request has been submitted successfully. {delivery}"

@@ -32,7 +32,7 @@ from adapter.mock.rest_accounts import ACCOUNT_FUNCTIONS, STATEFUL
 from adapter.mock.rest_calls import JsonAnswer, RestCall, RestError, find_operation, read_text
 from adapter.mock.rest_energy import ENERGY_FUNCTIONS, answer_attributes, answer_energy
 from adapter.mock.rest_odr import answer_odr, answer_odr_status, answer_report_status
-from adapter.mock.scenarios import HEADER, ScenarioError, choose_scenario
+from adapter.mock.scenarios import HEADER, ScenarioChooser, ScenarioError
 from adapter.mock.soap import SoapFault
 
 __all__ = ["REST_FUNCTIONS", "RestApi", "find_function"]
@@ -71,8 +71,15 @@ def find_function(path: str) -> str | None:
 class RestApi:
     """Answers the REST paths of one MockApp, sharing its backend, tokens and settings."""
 
-    def __init__(self, settings: MockSettings, backend: MockBackend, issuer: TokenIssuer) -> None:
+    def __init__(
+        self,
+        settings: MockSettings,
+        backend: MockBackend,
+        issuer: TokenIssuer,
+        scenarios: ScenarioChooser | None = None,
+    ) -> None:
         self.settings = settings
+        self.scenarios = scenarios or ScenarioChooser(settings.scenarios)
         self.backend = backend
         self.issuer = issuer
         self.callbacks = None if settings.callbacks is None else CallbackSender(settings.callbacks)
@@ -116,7 +123,7 @@ class RestApi:
         if terms not in ("Y", "y"):
             raise RestError("4003", f"SMTTermsandConditions is {terms!r}: accept them with Y")
         try:
-            scenario = choose_scenario(self.settings.scenarios, function, environ.get(HEADER))
+            scenario = self.scenarios.choose(function, environ.get(HEADER))
         except ScenarioError as exc:
             raise RestError("4002", str(exc)) from None
         operation = find_operation(_STAND_IN.get(function, "processIntervalEnergyData"))

@@ -7,10 +7,18 @@ A header value is a scenario name, optionally with a delay for ``slow``:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SCENARIOS", "DropConnection", "Scenario", "ScenarioSettings", "choose_scenario"]
+__all__ = [
+    "SCENARIOS",
+    "DropConnection",
+    "Scenario",
+    "ScenarioChooser",
+    "ScenarioSettings",
+    "choose_scenario",
+]
 
 SCENARIOS: Mapping[str, str] = {
     "slow": "answer normally after a delay (delay_seconds, or slow:SECONDS in the header)",
@@ -21,6 +29,8 @@ SCENARIOS: Mapping[str, str] = {
     "drop": "close the connection after reading the request, without any response",
     "odr-failed": "an on-demand read (POST /odr/) ends FAILED: the meter did not answer",
     "odr-t-failed": "an on-demand read (POST /odr/) ends T-FAILED: the TDU timed it out",
+    "growing-file": "(report delivery) the report file shows up half written, then grows",
+    "duplicate-name": "(report delivery) the same file name is dropped in both subfolders",
 }
 
 HEADER = "HTTP_X_SMT_MOCK_SCENARIO"
@@ -79,3 +89,25 @@ def choose_scenario(
         return Scenario(name, delay)
     chosen = settings.operations.get(operation) or settings.default
     return None if chosen is None else Scenario(chosen, settings.delay_seconds)
+
+
+class ScenarioChooser:
+    """Chooses each call's scenario (``choose_scenario``), counting the configured ones
+    against ``times`` per operation or REST function; shared by the SOAP and REST sides.
+    Raises ``ScenarioError`` for a header that names no scenario."""
+
+    def __init__(self, settings: ScenarioSettings) -> None:
+        self.settings = settings
+        self._acted: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def choose(self, operation: str, header: str | None) -> Scenario | None:
+        scenario = choose_scenario(self.settings, operation, header)
+        if scenario is None or header or self.settings.times is None:
+            return scenario
+        with self._lock:
+            acted = self._acted.get(operation, 0)
+            if acted >= self.settings.times:
+                return None
+            self._acted[operation] = acted + 1
+        return scenario
