@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import sys
 import tomllib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,14 @@ def register(commands: Any) -> None:
         default=_DEFAULT_CERTS,
         help="where throwaway certificates are kept when the config names none "
         f"(default {_DEFAULT_CERTS})",
+    )
+    parser.add_argument(
+        "--sftp-port", type=int, help="also serve the report drop over SFTP (0: a free port)"
+    )
+    parser.add_argument(
+        "--ftps-port",
+        type=int,
+        help="also serve the report drop over FTPS, with client certificates (0: a free port)",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log every request, not only refusals"
@@ -103,7 +112,7 @@ def run_mock(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     if args.insecure:
         overrides["security"] = SecurityProfile.INSECURE
-    settings = dataclasses.replace(settings, **overrides)
+    settings = _with_file_servers(dataclasses.replace(settings, **overrides), args)
     if settings.security is SecurityProfile.INSECURE and not _is_loopback(settings.host):
         print(
             f"smt mock: warning: --insecure on {settings.host}: anyone who reaches this "
@@ -127,16 +136,93 @@ def run_mock(args: argparse.Namespace) -> int:
             field="port",
             value=str(settings.port),
         ) from exc
-    for line in _banner(settings, server.base_url, app, trust):
-        print(line)
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("smt mock: stopped")
-    finally:
-        server.shutdown()
+    lines = _banner(settings, server.base_url, app, trust)
+    with ExitStack() as running:
+        lines += _start_file_servers(settings, trust, args.certs_dir, running)
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("smt mock: stopped")
+        finally:
+            server.shutdown()
     return 0
+
+
+def _with_file_servers(settings: MockSettings, args: argparse.Namespace) -> MockSettings:
+    """Settings with the SFTP/FTPS servers the options ask for, and a drop folder for them
+    (``.smt-mock/drop`` unless ``[mock.reports]`` names one)."""
+    from adapter.mock.delivery_settings import FtpsSettings, ReportSettings, SftpSettings
+
+    changes: dict[str, Any] = {}
+    if args.sftp_port is not None:
+        changes["sftp"] = dataclasses.replace(settings.sftp or SftpSettings(), port=args.sftp_port)
+    if args.ftps_port is not None:
+        changes["ftps"] = dataclasses.replace(settings.ftps or FtpsSettings(), port=args.ftps_port)
+    serving = changes.get("sftp", settings.sftp) or changes.get("ftps", settings.ftps)
+    if serving is not None and settings.reports is None:
+        changes["reports"] = ReportSettings(drop_root=(_DEFAULT_CERTS.parent / "drop").resolve())
+    return dataclasses.replace(settings, **changes) if changes else settings
+
+
+def _start_file_servers(
+    settings: MockSettings, trust: _Trust | None, certs_dir: Path, running: ExitStack
+) -> list[str]:
+    """Start the configured SFTP/FTPS servers (stopped with ``running``); their banner."""
+    lines: list[str] = []
+    if settings.reports is None:
+        return lines
+    root = settings.reports.drop_root
+    lines.append(f"report drop: {root}/<service ID>/adhocusage/ and intervaldata/")
+    if settings.sftp is not None:
+        from adapter.mock.sftp import SftpServer
+        from adapter.mock.ssh_keys import format_fingerprint, load_host_key, read_authorized_keys
+
+        sftp = settings.sftp
+        key_file = sftp.host_key_file or certs_dir.resolve().parent / "sftp_host_key"
+        key, _ = load_host_key(key_file)
+        keys = read_authorized_keys(sftp.authorized_keys) if sftp.authorized_keys else None
+        server = SftpServer(
+            root,
+            accounts=settings.accounts,
+            host_key=key,
+            authorized_keys=keys,
+            passwords=sftp.passwords,
+            host=settings.host,
+            port=sftp.port,
+            drop_after_bytes=sftp.drop_after_bytes,
+        )
+        running.enter_context(server)
+        lines.append(
+            f"  SFTP: sftp -P {server.port} <service ID>@{settings.host} "
+            f"(host key {format_fingerprint(key)}, in {key_file})"
+        )
+    if settings.ftps is not None:
+        if trust is None:
+            raise ConfigurationError(
+                "FTPS needs certificates (a client certificate is required): not with --insecure",
+                field="ftps",
+                value="insecure",
+            )
+        from adapter.mock.ftps import FtpsServer
+
+        ftps = FtpsServer(
+            root,
+            accounts=settings.accounts,
+            tls=trust.files,
+            host=settings.host,
+            port=settings.ftps.port,
+            passive_ports=settings.ftps.passive_ports,
+        )
+        running.enter_context(ftps)
+        lines.append(
+            f"  FTPS: explicit TLS on {settings.host}:{ftps.port}, PROT P, client "
+            f"certificate from {trust.files.client_ca_file}, passive ports "
+            f"{settings.ftps.passive_ports[0]}-{settings.ftps.passive_ports[1]}"
+        )
+    return lines
 
 
 def _is_loopback(host: str) -> bool:

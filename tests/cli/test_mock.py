@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import os
 import re
@@ -126,3 +128,48 @@ def test_default_mock_uses_mutual_tls_with_throwaway_certificates_it_prints(
     headers = {**HEADERS, "Authorization": basic("CSPAPIUser1", "smt-mock-CSPAPIUser1")}
     connection.request("POST", "/energydata/", body=INTERVAL, headers=headers)
     assert connection.getresponse().status == 200
+
+
+def test_mock_serves_the_report_drop_over_sftp_and_ftps_when_asked(
+    tmp_path: Path, stop: list[subprocess.Popen[str]]
+) -> None:
+    import ftplib
+
+    import paramiko
+
+    process, lines = start(["--sftp-port", "0", "--ftps-port", "0"], tmp_path)
+    stop.append(process)
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if "FTPS:" in line:
+            break
+    sftp_line = next(line for line in lines if "SFTP:" in line)
+    ftps_line = next(line for line in lines if "FTPS:" in line)
+    sftp_port = int(re.search(r"sftp -P (\d+)", sftp_line).group(1))  # type: ignore[union-attr]
+    ftps_port = int(re.search(r":(\d+), PROT P", ftps_line).group(1))  # type: ignore[union-attr]
+    fingerprint = re.search(r"host key (SHA256:\S+),", sftp_line).group(1)  # type: ignore[union-attr]
+
+    transport = paramiko.Transport(("127.0.0.1", sftp_port))
+    try:
+        transport.connect(username="CSPAPIUser1", password="smt-mock-CSPAPIUser1")
+        key = transport.get_remote_server_key()
+        assert fingerprint.endswith(
+            base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+        )
+        listing = paramiko.SFTPClient.from_transport(transport).listdir("/")  # type: ignore[union-attr]
+    finally:
+        transport.close()
+    assert listing == [] or set(listing) <= {"adhocusage", "intervaldata"}
+
+    certs = tmp_path / ".smt-mock" / "certs"
+    context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    context.load_cert_chain(str(certs / "client.pem"), str(certs / "client-key.pem"))
+    ftps = ftplib.FTP_TLS(context=context, timeout=10)
+    try:
+        ftps.connect("127.0.0.1", ftps_port)
+        ftps.auth()
+        ftps.login("CSPAPIUser1", "smt-mock-CSPAPIUser1")
+        assert ftps.pwd() == "/"
+    finally:
+        ftps.close()
