@@ -15,6 +15,10 @@
      +-- CertificateError       a client certificate is unusable or expires too soon
      +-- ReadingError           interval data that cannot be decoded (.esiid, .day)
      +-- QuotaExceededError     an on-demand read over SMT's limits (.esiid, .next_allowed)
+     +-- ReportError            a report file that cannot be taken in (.path, .remote_name)
+          +-- DecryptionError   the PGP layer does not decrypt (wrong key, truncated, tampered)
+          +-- ArchiveError      the ZIP is unreadable, unsafe (traversal) or a bomb
+          +-- IntegrityError    a download's size or SHA-256 is not what was listed or recorded
 
 Library exceptions (lxml's, the OS's) are translated where they are caught, with
 ``raise ... from exc``, so callers only ever catch ``AdapterError``.
@@ -32,13 +36,17 @@ if TYPE_CHECKING:
 __all__ = [
     "AdapterError",
     "AmbiguousOutcomeError",
+    "ArchiveError",
     "AuthenticationError",
     "CertificateError",
     "ConfigurationError",
     "ContractError",
+    "DecryptionError",
+    "IntegrityError",
     "MalformedResponseError",
     "QuotaExceededError",
     "ReadingError",
+    "ReportError",
     "SchemaViolationError",
     "ServiceFaultError",
     "TransportError",
@@ -206,3 +214,34 @@ class QuotaExceededError(AdapterError):
         self.esiid = esiid
         self.limit = limit
         self.next_allowed = next_allowed
+
+
+class ReportError(AdapterError):
+    """Raised when a report file cannot be taken in. ``path`` is the local file concerned,
+    ``remote_name`` the remote file it came from (None when not known), ``reason`` what is
+    wrong, in words that never include a secret."""
+
+    def __init__(
+        self, message: str, *, path: str, reason: str, remote_name: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.remote_name = remote_name
+        self.reason = reason
+
+
+class DecryptionError(ReportError):
+    """Raised when gpg does not decrypt a report completely: no secret key for it (the
+    wrong key), a truncated or tampered message, a bad passphrase, or gpg exiting with a
+    failure. No plaintext is left behind."""
+
+
+class ArchiveError(ReportError):
+    """Raised when a report's ZIP cannot be extracted safely: not a ZIP, a damaged or
+    encrypted member, a member name that leaves the folder, more members than allowed, or
+    sizes or a compression ratio over the caps (declared or actually streamed)."""
+
+
+class IntegrityError(ReportError):
+    """Raised when a downloaded file is not what was listed or recorded: its size differs
+    from the remote listing, or its SHA-256 from the ledger's."""

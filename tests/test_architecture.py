@@ -30,6 +30,25 @@ PURE = [
     PACKAGE / "soap" / "payloads.py",
     PACKAGE / "soap" / "interval_stream.py",
     *sorted((PACKAGE / "rest").glob("*.py")),
+    *(
+        PACKAGE / "reports" / f"{name}.py"
+        for name in (
+            "__init__",
+            "archive",
+            "cells",
+            "csv_reports",
+            "dead_letters",
+            "dispatch",
+            "green_button",
+            "layouts",
+            "ledger",
+            "lse",
+            "names",
+            "pgp",  # the gpg binary through python-gnupg: no network
+            "settings",
+            "staging",
+        )
+    ),
 ]
 TRANSPORTS = {
     "socket",

@@ -23,6 +23,7 @@ from adapter.cli.calls import (
     with_progress,
 )
 from adapter.cli.config import load_client_settings, load_odr_quota
+from adapter.cli.pull import add_pull
 from adapter.clients.rest import RestClient
 from adapter.errors import ConfigurationError, ServiceFaultError
 from adapter.rest_records import (
@@ -95,6 +96,7 @@ def register(commands: Any) -> None:
     status.add_argument("--service-type", default="ADHOC", help="ADHOC (default) or SUBSCRIPTION")
     add_call_options(status, api=False)
     status.set_defaults(run=_run_report_status)
+    add_pull(actions)
 
 
 def _client(args: argparse.Namespace, *, quota: bool = False) -> RestClient:

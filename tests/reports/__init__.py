@@ -1,0 +1,1 @@
+"""Tests of the report files: names, layouts, writers and streaming parsers."""
