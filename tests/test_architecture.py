@@ -21,6 +21,7 @@ PURE = [
     *sorted((PACKAGE / "xml").glob("*.py")),
     *sorted(PACKAGE.glob("*records.py")),
     PACKAGE / "record_rules.py",
+    PACKAGE / "field_reader.py",
     PACKAGE / "interval.py",
     PACKAGE / "interval_columns.py",
     PACKAGE / "interval_sources.py",

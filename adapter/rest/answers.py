@@ -195,7 +195,7 @@ def _interval(readers: list[JsonReader]) -> tuple[IntervalData, ...]:
         days = tuple(
             IntervalDay(
                 esiid=esiid,
-                day=row.date("DT"),
+                day=row.required_date("DT"),
                 reading_type=row.text("RT"),
                 revision=row.optional("RevTS"),
                 rd=(row.optional("RD") or ""),
@@ -214,7 +214,7 @@ def _daily(readers: list[JsonReader]) -> tuple[DailyReads, ...]:
             esiid=r.text("esiid"),
             reads=tuple(
                 RegisterRead(
-                    read_date=row.date("readDate"),
+                    read_date=row.required_date("readDate"),
                     revision=row.optional("revisionDate"),
                     start_reading=row.decimal("startReading"),
                     end_reading=row.decimal("endReading"),
@@ -231,8 +231,8 @@ def _monthly(readers: list[JsonReader]) -> tuple[MonthlyBilling, ...]:
     def period(row: JsonReader) -> BillingPeriod:
         kwh = "actualkWh" if row.optional("actualkWh") is not None else "actualeWh"  # J-04
         return BillingPeriod(
-            start_date=row.date("startDate"),
-            end_date=row.date("endDate"),
+            start_date=row.required_date("startDate"),
+            end_date=row.required_date("endDate"),
             revision=row.optional("revisionDate"),
             actual_kwh=row.decimal(kwh),
             metered_kw=row.decimal("meteredKW"),
@@ -277,7 +277,7 @@ def _odr_status(readers: list[JsonReader]) -> OdrStatus:
         status_code=r.text("statusCode"),
         status_reason=r.optional("statusReason"),
         registered_read=kwh,
-        read_at=None if read is None else read.timestamp("readDate"),
+        read_at=None if read is None else read.optional_timestamp("readDate"),
     )
 
 
@@ -289,7 +289,7 @@ def _report_status(readers: list[JsonReader]) -> ReportStatus:
             AdhocReportStatus(
                 correlation_id=i.text("correlationId"),
                 report_type=i.optional("reportType"),
-                requested=i.timestamp("requestDate"),
+                requested=i.optional_timestamp("requestDate"),
                 status=i.text("status"),
                 status_code=i.optional("statusCode"),
                 status_reason=i.optional("statusReason"),

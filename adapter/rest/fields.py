@@ -6,17 +6,16 @@ number). Pure: no transport.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapter.errors import MalformedResponseError, ServiceFaultError
+from adapter.field_reader import FieldReader
 from adapter.soap.answers import SUCCESS_CODES
 
 __all__ = ["JsonReader", "check_status", "fault_pairs", "item_readers"]
 
 
-class JsonReader:
+class JsonReader(FieldReader):
     """One JSON object (or an item of one) of the answer to ``operation``; ``where`` is
     its JSON pointer, used in error messages."""
 
@@ -46,61 +45,6 @@ class JsonReader:
         if value is None or isinstance(value, (dict, list, bool)):
             return None
         return str(value).strip() or None
-
-    def text(self, name: str) -> str:
-        value = self.optional(name)
-        if value is None:
-            raise self.bad(name, "is missing or empty")
-        return value
-
-    def integer(self, name: str) -> int:
-        value = self.text(name)
-        try:
-            return int(value)
-        except ValueError:
-            raise self.bad(name, f"{value!r} is not an integer") from None
-
-    def decimal(self, name: str) -> Decimal:
-        value = self.text(name)
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise self.bad(name, f"{value!r} is not a number") from None
-        if not number.is_finite():
-            raise self.bad(name, f"{value!r} is not a number")
-        return number
-
-    def optional_date(self, name: str) -> date | None:
-        value = self.optional(name)
-        if value is None:
-            return None
-        # SMT writes MM/DD/YYYY (sometimes with a time); ISO in the list answers
-        for fmt, size in (("%m/%d/%Y", 10), ("%Y-%m-%d", 10)):
-            try:
-                return datetime.strptime(value[:size], fmt).date()
-            except ValueError:
-                continue
-        raise self.bad(name, f"{value!r} is not a date (MM/DD/YYYY)")
-
-    def date(self, name: str) -> date:
-        value = self.optional_date(name)
-        if value is None:
-            raise self.bad(name, "is missing or empty")
-        return value
-
-    def timestamp(self, name: str) -> datetime | None:
-        """``MM/DD/YYYY HH:MM:SS`` or ISO (``2019-08-05 03:09:08``), no zone; None if absent."""
-        value = self.optional(name)
-        if value is None:
-            return None
-        try:
-            return datetime.strptime(value, "%m/%d/%Y %H:%M:%S")
-        except ValueError:
-            pass
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            raise self.bad(name, f"{value!r} is not a timestamp") from None
 
     def child(self, name: str) -> JsonReader | None:
         value = self.data.get(name)

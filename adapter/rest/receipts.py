@@ -54,7 +54,7 @@ def parse_subscriptions(readers: list[JsonReader]) -> tuple[Subscription, ...]:
     return tuple(
         Subscription(
             subscription_number=i.optional("subscriptionNumber"),
-            started=i.timestamp("startDate"),
+            started=i.optional_timestamp("startDate"),
             report_format=i.optional("reportformat") or i.text("reportFormat"),  # J-10
             delivery_type=i.text("deliveryType"),
             data_type=i.optional("dataType") or "",
@@ -88,8 +88,8 @@ def parse_agreement_esiids(readers: list[JsonReader]) -> tuple[AgreementEsiid, .
             meter_number=i.text("meterNumber"),
             puct_ror_number=i.integer("PUCTRORNumber"),
             status=i.text("status"),
-            start_date=i.date("startDate"),
-            end_date=i.date("endDate"),
+            start_date=i.required_date("startDate"),
+            end_date=i.required_date("endDate"),
         )
         for i in item_readers(r, key)
     )
@@ -116,8 +116,8 @@ def parse_agreements(readers: list[JsonReader]) -> tuple[Agreement, ...]:
     return tuple(
         Agreement(
             agreement_number=i.integer("agreementNumber"),
-            start_date=i.date("startDate"),
-            end_date=i.date("endDate"),
+            start_date=i.required_date("startDate"),
+            end_date=i.required_date("endDate"),
             csp_name=i.text("CSPName"),
             requester_authentication_id=i.text("requesterAuthenticationID"),
             retail_customer_email=i.text("retailCustomerEmail"),
