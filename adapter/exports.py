@@ -28,13 +28,13 @@ import csv
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
+from adapter.atomic import replacing
 from adapter.errors import ConfigurationError, ReadingError
 from adapter.interval_columns import CHICAGO, DayReadings, IntervalReading
 
@@ -96,17 +96,8 @@ def _write(rows: Iterable[_Row], path: Path, format: str) -> int:
             field="format",
             value=format,
         )
-    path = Path(path)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        count = writer(rows, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return count
+    with replacing(Path(path)) as temporary:
+        return writer(rows, temporary)
 
 
 def _text(moment: datetime | None) -> str:

@@ -22,6 +22,7 @@ PURE = [
     *sorted(PACKAGE.glob("*records.py")),
     PACKAGE / "record_rules.py",
     PACKAGE / "field_reader.py",
+    PACKAGE / "atomic.py",
     PACKAGE / "interval.py",
     PACKAGE / "interval_columns.py",
     PACKAGE / "interval_sources.py",

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from adapter.atomic import replacing
 from adapter.cli.calls import (
     EXIT_STATUS,
     add_call_options,
@@ -188,22 +187,7 @@ def _run_green_button(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(answer.xml)  # as sent: the XML declares its own encoding
         return 0
-    handle, temporary = tempfile.mkstemp(dir=args.output.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(answer.xml)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 is for the temporary only
-        os.replace(temporary, args.output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(args.output) as temporary:
+        temporary.write_bytes(answer.xml)
     print(f"{len(answer.xml)} bytes of Green Button XML -> {args.output}")
     return 0
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -10,12 +10,11 @@ injection (``adapter.reports.cells``): a raw line is attacker-controlled text.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapter.atomic import replacing
 from adapter.reports.cells import escape_cell
 
 __all__ = ["DEAD_LETTER_COLUMNS", "DeadLetter", "DeadLetters"]
@@ -56,22 +55,12 @@ class DeadLetters:
         """Write the dead letters to ``path`` as CSV, replacing it atomically; return how
         many were written. Raises ``OSError`` when the folder cannot be written; the
         target is then left as it was and no temporary file stays behind."""
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".part", dir=path.parent
-        )
-        try:
-            with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as stream:
-                writer = csv.writer(stream, lineterminator="\r\n")
-                writer.writerow(DEAD_LETTER_COLUMNS)
-                for letter in self._letters:
-                    writer.writerow(
-                        escape_cell(cell)
-                        for cell in (letter.source, str(letter.line), letter.reason, letter.raw)
-                    )
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with replacing(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(DEAD_LETTER_COLUMNS)
+            for letter in self._letters:
+                writer.writerow(
+                    escape_cell(cell)
+                    for cell in (letter.source, str(letter.line), letter.reason, letter.raw)
+                )
         return len(self._letters)
