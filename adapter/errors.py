@@ -19,6 +19,7 @@
           +-- DecryptionError   the PGP layer does not decrypt (wrong key, truncated, tampered)
           +-- ArchiveError      the ZIP is unreadable, unsafe (traversal) or a bomb
           +-- IntegrityError    a download's size or SHA-256 is not what was listed or recorded
+          +-- ParsingError      a report's content breaks its parser (not UTF-8 is a dead letter)
 
 Library exceptions (lxml's, the OS's) are translated where they are caught, with
 ``raise ... from exc``, so callers only ever catch ``AdapterError``.
@@ -44,6 +45,7 @@ __all__ = [
     "DecryptionError",
     "IntegrityError",
     "MalformedResponseError",
+    "ParsingError",
     "QuotaExceededError",
     "ReadingError",
     "ReportError",
@@ -245,3 +247,8 @@ class ArchiveError(ReportError):
 class IntegrityError(ReportError):
     """Raised when a downloaded file is not what was listed or recorded: its size differs
     from the remote listing, or its SHA-256 from the ledger's."""
+
+
+class ParsingError(ReportError):
+    """Raised when a parser fails on a report as a whole (an error it does not turn into a
+    dead letter): the file is refused like one that does not decrypt, not the run."""

@@ -19,9 +19,10 @@ __all__ = ["add_pull"]
 
 EXIT_STATUS = (
     "Exit status: 0 every finished file taken in (files still being written are left for "
-    "the next run), 1 a file was refused (it cannot be decrypted, unzipped or verified: "
-    "left on the server and in the ledger), 2 usage or settings error, 3 transport, host "
-    "key or authentication failure (what was done so far is kept; run again to resume)."
+    "the next run), 1 a file was refused (it cannot be decrypted, unzipped, verified or "
+    "parsed: left on the server and in the ledger; or its name could leave its folder), 2 "
+    "usage or settings error, 3 transport, host key or authentication failure (what was "
+    "done so far is kept; run again to resume)."
 )
 
 
@@ -86,4 +87,6 @@ def _run_pull(args: argparse.Namespace) -> int:
     )
     for remote, reason in summary.failed:
         print(f"smt reports pull: {remote}: {reason}", file=sys.stderr)
-    return 1 if summary.failed else 0
+    for remote, reason in summary.refused:
+        print(f"smt reports pull: refused the remote name {remote!r}: {reason}", file=sys.stderr)
+    return 1 if summary.failed or summary.refused else 0

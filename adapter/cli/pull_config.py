@@ -109,7 +109,10 @@ def _report_settings(table: dict[str, Any], env: Mapping[str, str]) -> ReportSet
         if key in table
     }
     if "folders" in table:
-        options["folders"] = tuple(table["folders"])
+        folders = table["folders"]
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise _error("folders", repr(folders), 'must be a list of names: ["adhocusage"]')
+        options["folders"] = tuple(folders)
     if not isinstance(options.get("delete_remote", False), bool):
         raise _error("delete_remote", repr(table["delete_remote"]), "must be true or false")
     return ReportSettings(
@@ -153,14 +156,14 @@ def _transport_settings(
         )
     if password is None:
         raise _error("password_file", "", "FTPS needs SMT_REPORTS_PASSWORD or password_file")
-    certificate = None
-    if "cert_file" in table or "pkcs12_file" in table:
-        certificate = ClientCertificate(
-            cert_file=table.get("cert_file"),
-            key_file=table.get("cert_key_file"),
-            pkcs12_file=table.get("pkcs12_file"),
-            password=_secret(env, "SMT_KEY_PASSWORD", table.get("cert_password_file")),
-        )
+    if "cert_file" not in table and "pkcs12_file" not in table:
+        raise _error("cert_file", "", "FTPS needs the client certificate SMT registered")
+    certificate = ClientCertificate(
+        cert_file=table.get("cert_file"),
+        key_file=table.get("cert_key_file"),
+        pkcs12_file=table.get("pkcs12_file"),
+        password=_secret(env, "SMT_KEY_PASSWORD", table.get("cert_password_file")),
+    )
     return FtpsSettings(
         host=host,
         port=port,

@@ -12,6 +12,10 @@ every step can be repeated, so a crash anywhere is completed by the next run; a 
 already taken in (same remote path, size and mtime, or path, size and SHA-256) is never
 pulled or placed twice. ``hook(step, entry)`` runs after each step's work, before and
 after its ledger commit (``step`` and ``step + ":committed"``): tests crash there.
+
+A download that does not decrypt or unzip is fetched once more from scratch (it may have
+been resumed onto a different file); after that it stays failed, its ciphertext kept.
+Work files of rows that are finished or abandoned are deleted at the start of each pull.
 """
 
 from __future__ import annotations
@@ -21,13 +25,20 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from adapter.clients.pull_summary import PullSummary, Tally
 from adapter.clients.transfer_progress import TransferProgress
-from adapter.errors import ConfigurationError, IntegrityError, ReportError
+from adapter.errors import (
+    ArchiveError,
+    ConfigurationError,
+    DecryptionError,
+    IntegrityError,
+    ParsingError,
+    ReportError,
+)
 from adapter.reports.archive import extract_members
 from adapter.reports.dead_letters import DeadLetters
 from adapter.reports.dispatch import iter_report_records
@@ -37,34 +48,24 @@ from adapter.reports.settings import ReportSettings
 from adapter.reports.staging import (
     ARMOUR,
     DEAD_LETTERS_SUFFIX,
+    check_inside,
+    check_same_file_system,
+    link_durably,
     member_files,
     parse_name,
     placed_path,
     report_file_name,
     sha256_file,
+    sweep_work_folder,
     sync_folder,
+    work_file_name,
 )
 from adapter.transport.remote_files import FileTransport, Progress, RemoteFile
 
 __all__ = ["PullSummary", "ReportClient"]
 
 Hook = Callable[[str, LedgerEntry], None]
-
-
-@dataclass(frozen=True, slots=True)
-class PullSummary:
-    """What one ``pull`` did: files ``placed`` (destination paths), ``records`` parsed,
-    ``dead_letters`` written, remote paths ``skipped`` (taken in before), ``growing``
-    (left for the next run), ``duplicates`` (same content as a file taken in before) and
-    ``failed`` ((remote path, reason): left in the ledger, retried next run)."""
-
-    placed: tuple[Path, ...] = ()
-    records: int = 0
-    dead_letters: int = 0
-    skipped: tuple[str, ...] = ()
-    growing: tuple[str, ...] = ()
-    duplicates: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str], ...] = field(default=())
+RETRIES = 1  # fresh downloads of a file whose download did not decrypt or unzip
 
 
 class ReportClient:
@@ -73,8 +74,9 @@ class ReportClient:
     turns it on for a terminal only); ``pause`` waits between the two listings.
 
     ``pull`` raises ``TransportError`` when the server fails (what was done so far is in
-    the ledger) and ``ConfigurationError`` for unusable settings; a file that cannot be
-    decrypted, unzipped or verified does not stop the others: see ``PullSummary.failed``."""
+    the ledger) and ``ConfigurationError`` for unusable settings (e.g. a work folder on
+    another file system than the destination); a file that cannot be decrypted, unzipped,
+    verified or parsed does not stop the others: see ``PullSummary.failed``."""
 
     def __init__(
         self,
@@ -114,7 +116,11 @@ class ReportClient:
                 settings.gnupghome, settings.private_key_file, passphrase=settings.passphrase
             )
         settings.work_path.mkdir(parents=True, exist_ok=True)
-        listed, stable, growing = self._list_settled()
+        settings.destination.mkdir(parents=True, exist_ok=True)
+        check_same_file_system(settings.work_path, settings.destination)
+        refused: dict[str, str] = {}
+        listed, stable, growing = self._list_settled(refused)
+        sweep_work_folder(settings.work_path, lambda row: self._keeps_files(row, listed))
         skipped: list[str] = []
         for remote in stable.values():
             seen = self.ledger.find_seen(remote.path, remote.size, remote.mtime)
@@ -122,63 +128,87 @@ class ReportClient:
                 self.ledger.add(remote.path, remote.size, remote.mtime)
             elif seen.done:
                 skipped.append(remote.path)
-        result = _Tally(skipped=skipped, growing=sorted(growing))
+        result = Tally(skipped=skipped, growing=sorted(growing), refused=sorted(refused.items()))
         with TransferProgress(self._progress) as bar:
             for entry in self.ledger.unfinished(with_recorded=settings.delete_remote):
-                if entry.state == "listed" and stable.get(entry.remote_path) != RemoteFile(
-                    entry.remote_path, _name(entry), entry.size, entry.mtime
-                ):
+                if entry.state == "listed" and not self._still_there(entry, stable):
                     continue  # not (or no longer) on the server as listed
                 if entry.state == "recorded" and not self._still_there(entry, listed):
                     self.ledger.update(entry, state="removed")  # gone, or another file now
                     continue
-                try:
-                    self._complete(
-                        entry,
-                        bar.track(_name(entry), entry.size) if entry.state == "listed" else None,
-                        result,
-                    )
-                except ReportError as exc:
-                    self._discard_plaintext(self.ledger.get(entry.id), exc.reason)
-                    result.failed.append((entry.remote_path, str(exc)))
+                retry: LedgerEntry | None = entry
+                while retry is not None:
+                    try:
+                        fetch = retry.state == "listed"
+                        self._complete(
+                            retry, bar.track(_name(retry), retry.size) if fetch else None, result
+                        )
+                        retry = None
+                    except ReportError as exc:
+                        retry = self._discard_plaintext(self.ledger.get(entry.id), exc)
+                        if retry is None or not self._still_there(retry, stable):
+                            result.failed.append((entry.remote_path, str(exc)))
+                            retry = None
         return result.summary()
+
+    def _keeps_files(self, row: int, listed: dict[str, RemoteFile]) -> bool:
+        """Whether row ``row``'s work files may still be needed: not when it is finished,
+        gone from the ledger, or listed but no longer on the server as it was."""
+        try:
+            entry = self.ledger.get(row)
+        except KeyError:
+            return False
+        if entry.state == "listed":
+            return self._still_there(entry, listed)
+        return not entry.done
 
     def _still_there(self, entry: LedgerEntry, listed: dict[str, RemoteFile]) -> bool:
         remote = listed.get(entry.remote_path)
         return remote is not None and (remote.size, remote.mtime) == (entry.size, entry.mtime)
 
-    def _discard_plaintext(self, entry: LedgerEntry, reason: str) -> None:
+    def _discard_plaintext(self, entry: LedgerEntry, exc: ReportError) -> LedgerEntry | None:
         """After a refusal past the download: delete what was decrypted or extracted and
-        go back to the verified ciphertext, so nothing unvetted stays on disk."""
-        if entry.state in ("decrypted", "extracted"):
+        go back to the verified ciphertext, so nothing unvetted stays on disk. A download
+        that did not decrypt or unzip is deleted too, and the row listed again, ``RETRIES``
+        times: it may have been resumed onto another file. Return the row to download
+        again, or None."""
+        if entry.state in ("decrypted", "extracted", "parsed"):
             if entry.decrypted_path and entry.decrypted_path != entry.part_path:
                 Path(entry.decrypted_path).unlink(missing_ok=True)
             entry = self.ledger.update(entry, state="downloaded", decrypted_path=None)
         for suffix in (".decrypted", ".d"):
             shutil.rmtree(self._work(entry, suffix), ignore_errors=True)
             self._work(entry, suffix).unlink(missing_ok=True)
-        self.ledger.update(entry, error=reason)
+        if isinstance(exc, DecryptionError | ArchiveError) and entry.attempts < RETRIES:
+            Path(entry.part_path or self._work(entry, ".part")).unlink(missing_ok=True)
+            return self.ledger.update(
+                entry, state="listed", part_path=None, sha256=None, attempts=entry.attempts + 1
+            )
+        self.ledger.update(entry, error=exc.reason)
+        return None
 
-    def _list_settled(self) -> tuple[dict[str, RemoteFile], dict[str, RemoteFile], set[str]]:
-        first = self._list()
+    def _list_settled(
+        self, refused: dict[str, str]
+    ) -> tuple[dict[str, RemoteFile], dict[str, RemoteFile], set[str]]:
+        first = self._list(refused)
         if self.settings.settle_seconds > 0:
             self._pause(self.settings.settle_seconds)
-            second = self._list()
+            second = self._list(refused)
         else:
             second = first
         stable = {p: f for p, f in second.items() if first.get(p) == f}
         growing = {p for p in second if p not in stable}
         return second, stable, growing
 
-    def _list(self) -> dict[str, RemoteFile]:
+    def _list(self, refused: dict[str, str]) -> dict[str, RemoteFile]:
         files: dict[str, RemoteFile] = {}
         for folder in self.settings.folders:
-            for remote in self.transport.list_files(folder):
+            for remote in self.transport.list_files(folder, refused=refused.__setitem__):
                 if not remote.name.startswith(".") and not remote.name.endswith(".part"):
                     files[remote.path] = remote
         return files
 
-    def _complete(self, entry: LedgerEntry, progress: Progress | None, tally: _Tally) -> None:
+    def _complete(self, entry: LedgerEntry, progress: Progress | None, tally: Tally) -> None:
         steps: dict[str, Callable[[LedgerEntry], LedgerEntry]] = {
             "listed": lambda e: self._download(e, progress),
             "downloaded": self._decrypt,
@@ -210,7 +240,8 @@ class ReportClient:
         return entry
 
     def _work(self, entry: LedgerEntry, suffix: str) -> Path:
-        return self.settings.work_path / f"{entry.id:06d}-{_name(entry)}{suffix}"
+        name = work_file_name(entry.id, entry.size, entry.mtime, _name(entry), suffix)
+        return self.settings.work_path / name
 
     def _download(self, entry: LedgerEntry, progress: Progress | None) -> LedgerEntry:
         part = self._work(entry, ".part")
@@ -224,16 +255,23 @@ class ReportClient:
                 remote_name=entry.remote_path,
             )
         digest = sha256_file(part)
-        duplicate = self.ledger.find_duplicate(self.ledger.update(entry, sha256=digest))
-        if duplicate is not None:
-            entry = self._commit("downloaded", entry, sha256=digest, part_path=str(part))
-            part.unlink(missing_ok=True)
-            if self.settings.delete_remote:
-                self.transport.remove(entry.remote_path)
-            return self.ledger.update(entry, state="duplicate", placed_path=duplicate.placed_path)
-        return self._commit("downloaded", entry, sha256=digest, part_path=str(part))
+        entry = self._commit("downloaded", entry, sha256=digest, part_path=str(part))
+        return self._drop_duplicate(entry) or entry
+
+    def _drop_duplicate(self, entry: LedgerEntry) -> LedgerEntry | None:
+        """The row marked ``duplicate`` (its download deleted, the remote file removed when
+        asked) when a finished row has its path, size and SHA-256; else None."""
+        duplicate = self.ledger.find_duplicate(entry) if entry.sha256 else None
+        if duplicate is None:
+            return None
+        Path(entry.part_path or self._work(entry, ".part")).unlink(missing_ok=True)
+        if self.settings.delete_remote:
+            self.transport.remove(entry.remote_path)
+        return self.ledger.update(entry, state="duplicate", placed_path=duplicate.placed_path)
 
     def _decrypt(self, entry: LedgerEntry) -> LedgerEntry:
+        if (duplicate := self._drop_duplicate(entry)) is not None:
+            return duplicate  # a crash came between the remote removal and the update
         part = Path(entry.part_path or "")
         if not part.is_file() or sha256_file(part) != entry.sha256:
             part.unlink(missing_ok=True)  # lost or damaged after the download: fetch again
@@ -271,7 +309,7 @@ class ReportClient:
                 remote_name=entry.remote_path,
             )
         else:
-            shutil.copyfile(source, folder / _report_name(entry))
+            link_durably(source, folder / _report_name(entry))
         return self._commit("extracted", entry, extracted_path=str(folder))
 
     def _parse(self, entry: LedgerEntry) -> LedgerEntry:
@@ -285,7 +323,15 @@ class ReportClient:
             if name is None:
                 continue  # not an SMT report name: placed as it is, unparsed
             with member.open("rb") as stream:
-                records += sum(1 for _ in iter_report_records(name, stream, letters))
+                try:
+                    records += sum(1 for _ in iter_report_records(name, stream, letters))
+                except Exception as exc:  # one unreadable file must not stop the others
+                    raise ParsingError(
+                        f"{entry.remote_path}: {member.name} cannot be parsed: {exc!r}",
+                        path=str(member),
+                        reason=f"cannot be parsed ({type(exc).__name__})",
+                        remote_name=entry.remote_path,
+                    ) from exc
         dead = None
         if letters:
             dead = folder / f"{_report_name(entry)}{DEAD_LETTERS_SUFFIX}"
@@ -316,14 +362,15 @@ class ReportClient:
 
     def _place(self, entry: LedgerEntry) -> LedgerEntry:
         base = Path(entry.placed_path or "")
-        base.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(entry.extracted_path or "")
-        members = member_files(folder)
+        members = member_files(Path(entry.extracted_path or ""))
         moves = [(m, placed_path(base, m.name, len(members))) for m in members]
         if entry.dead_letters_path:
             moves.append(
                 (Path(entry.dead_letters_path), base.with_name(base.name + DEAD_LETTERS_SUFFIX))
             )
+        targets = [base, *(target for _, target in moves)]
+        check_inside(self.settings.destination, targets, remote_name=entry.remote_path)
+        base.parent.mkdir(parents=True, exist_ok=True)
         for source, target in moves:
             if source.exists():  # else placed before a crash: the rename is done
                 os.replace(source, target)
@@ -342,28 +389,6 @@ class ReportClient:
     def _remove(self, entry: LedgerEntry) -> LedgerEntry:
         self.transport.remove(entry.remote_path)
         return self._commit("removed", entry)
-
-
-@dataclass
-class _Tally:
-    skipped: list[str]
-    growing: list[str]
-    placed: list[Path] = field(default_factory=list)
-    records: int = 0
-    dead_letters: int = 0
-    duplicates: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-    def summary(self) -> PullSummary:
-        return PullSummary(
-            placed=tuple(self.placed),
-            records=self.records,
-            dead_letters=self.dead_letters,
-            skipped=tuple(self.skipped),
-            growing=tuple(self.growing),
-            duplicates=tuple(self.duplicates),
-            failed=tuple(self.failed),
-        )
 
 
 def _name(entry: LedgerEntry) -> str:

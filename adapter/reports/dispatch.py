@@ -5,7 +5,9 @@ and its text or binary stream (already unwrapped: no ``.asc``, no ``.zip``), and
 the records of its kind: ``IntervalDay`` (interval CSV, LSE, daily LSE),
 ``DailyReads``, ``MonthlyBilling``, ``MeterAttributes``, ``PremiseAttributes``, or
 ``GreenButtonReading`` (XML). CSV records carry the report id as their ``trans_id``.
-Bad rows go to ``dead_letters`` named after the file.
+Bad rows go to ``dead_letters`` named after the file, and so do lines that are not UTF-8
+or longer than ``MAX_LINE`` bytes (read no further than that: a binary file with no line
+breaks is never held whole).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from adapter.reports.green_button import GreenButtonReading, iter_green_button_r
 from adapter.reports.lse import iter_lse_days
 from adapter.reports.names import ReportName, format_report_name, parse_report_name
 
-__all__ = ["ReportRecord", "iter_report_records"]
+__all__ = ["MAX_LINE", "ReportRecord", "iter_report_records"]
+
+MAX_LINE = 1024 * 1024
 
 ReportRecord = (
     IntervalDay | DailyReads | MonthlyBilling | MeterAttributes | PremiseAttributes
@@ -58,7 +62,7 @@ def iter_report_records(
             _binary(stream), dead_letters=dead_letters, source=source
         )
         return
-    lines = _text_lines(stream)
+    lines = _text_lines(stream, dead_letters, source)
     if report.format == "LSE":
         yield from iter_lse_days(lines, dead_letters=dead_letters, source=source)
     elif report.kind == "interval":
@@ -77,9 +81,44 @@ _RECORD_PARSERS: dict[str, Callable[..., Iterator[ReportRecord]]] = {
 }
 
 
-def _text_lines(stream: IO[str] | IO[bytes] | Iterable[str]) -> Iterator[str]:
-    for line in stream:
-        yield line.decode("utf-8-sig") if isinstance(line, bytes) else line
+def _text_lines(
+    stream: IO[str] | IO[bytes] | Iterable[str], dead_letters: DeadLetters, source: str
+) -> Iterator[str]:
+    """The lines as text; one that cannot be is a dead letter and read as a blank line,
+    so that the parsers' line numbers stay right."""
+    for number, (line, whole) in enumerate(_bounded_lines(stream), start=1):
+        reason = None if whole else f"the line is longer than {MAX_LINE} bytes"
+        if isinstance(line, bytes) and reason is None:
+            try:
+                line = line.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                reason = "not UTF-8"
+        if reason is None and isinstance(line, str):
+            yield line
+            continue
+        raw = line[:200].decode("utf-8", "backslashreplace") if isinstance(line, bytes) else line
+        dead_letters.add(source=source, line=number, reason=reason or "", raw=raw[:200])
+        yield "\n"
+
+
+def _bounded_lines(
+    stream: IO[str] | IO[bytes] | Iterable[str],
+) -> Iterator[tuple[str | bytes, bool]]:
+    """Each line with whether it is whole (at most ``MAX_LINE`` long); of a longer one,
+    only its start is kept and the rest is read past."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        for line in cast(Iterable[str], stream):
+            yield line, len(line) <= MAX_LINE
+        return
+    while line := readline(MAX_LINE + 1):
+        if len(line) <= MAX_LINE:
+            yield line, True
+            continue
+        rest = line
+        while rest and not rest.endswith(b"\n" if isinstance(rest, bytes) else "\n"):
+            rest = readline(MAX_LINE + 1)
+        yield line[:MAX_LINE], False
 
 
 def _binary(stream: IO[str] | IO[bytes] | Iterable[str]) -> IO[bytes]:

@@ -46,6 +46,7 @@ _FIELDS = (
     "dead_letters_path",
     "records",
     "error",
+    "attempts",
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS report_files (
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS report_files (
     records INTEGER,
     error TEXT,
     listed_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS report_files_remote ON report_files (remote_path, size);
 """
@@ -72,7 +74,8 @@ CREATE INDEX IF NOT EXISTS report_files_remote ON report_files (remote_path, siz
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     """One row: a remote file and how far it got (``state``, one of ``STEPS`` or
-    ``duplicate``), with the local files of each step and the records parsed."""
+    ``duplicate``), with the local files of each step, the records parsed and the
+    ``attempts`` at downloading it again after its download turned out corrupt."""
 
     id: int
     remote_path: str
@@ -89,6 +92,7 @@ class LedgerEntry:
     error: str | None
     listed_at: str
     updated_at: str
+    attempts: int = 0
 
     @property
     def done(self) -> bool:
@@ -116,6 +120,11 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(report_files)")}
+            if "attempts" not in columns:  # a ledger from before attempts were counted
+                self._db.execute(
+                    "ALTER TABLE report_files ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"
+                )
         except sqlite3.Error as exc:
             self._db.close()
             raise ConfigurationError(

@@ -45,11 +45,14 @@ class ReportSettings:
     settle_seconds: float = 2.0
 
     def __post_init__(self) -> None:
-        if not self.folders or any(
-            not isinstance(f, str) or not f.strip("/") or ".." in f.split("/") for f in self.folders
+        if (
+            not isinstance(self.folders, tuple)
+            or not self.folders
+            or any(_folder_problem(f) for f in self.folders)
         ):
             raise ConfigurationError(
-                f"reports.folders: {self.folders!r} must name remote folders, without '..'",
+                f"reports.folders: {self.folders!r} must name remote folders relative to the "
+                "account's (no leading '/', no '\\', '..' or NUL)",
                 field="reports.folders",
                 value=repr(self.folders),
             )
@@ -85,3 +88,15 @@ class ReportSettings:
     @property
     def work_path(self) -> Path:
         return self.work_folder or self.destination / ".smt-work"
+
+
+def _folder_problem(folder: object) -> bool:
+    """True when ``folder`` could lead outside the destination once joined to it."""
+    if not isinstance(folder, str) or not folder.strip("/"):
+        return True
+    return (
+        folder.startswith("/")
+        or "\\" in folder
+        or "\0" in folder
+        or any(part in ("..", ".") for part in folder.split("/"))
+    )

@@ -23,7 +23,13 @@ from typing import Any, NoReturn, Self
 
 from adapter.errors import AuthenticationError, ConfigurationError, TransportError
 from adapter.transport.http import Timeouts
-from adapter.transport.remote_files import Progress, RemoteFile, join_remote
+from adapter.transport.remote_files import (
+    Progress,
+    Refused,
+    RemoteFile,
+    accept_name,
+    join_remote,
+)
 from adapter.transport.tls import ClientCertificate, build_client_context
 
 __all__ = ["FtpsSettings", "FtpsTransport"]
@@ -37,13 +43,13 @@ class FtpsSettings:
     login) plus ``certificate`` (the client certificate, required); ``ca_file`` replaces
     the system's trust store.
 
-    Raises ``ConfigurationError`` naming the field when the address is unusable or the
-    username is empty."""
+    Raises ``ConfigurationError`` naming the field when the address is unusable, the
+    username is empty or no client certificate is given."""
 
     host: str
     username: str
     password: str = field(repr=False)
-    certificate: ClientCertificate | None
+    certificate: ClientCertificate
     port: int = 21
     ca_file: Path | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
@@ -57,6 +63,12 @@ class FtpsSettings:
             )
         if not self.username:
             raise ConfigurationError("ftps: username is required", field="username", value="")
+        if not isinstance(self.certificate, ClientCertificate):
+            raise ConfigurationError(
+                "ftps: the client certificate SMT registered is required (cert_file)",
+                field="certificate",
+                value="",
+            )
 
     @property
     def url(self) -> str:
@@ -129,8 +141,9 @@ class FtpsTransport:
         finally:
             self._ftp.close()
 
-    def list_files(self, folder: str) -> list[RemoteFile]:
-        """The regular files of ``folder`` (MLSD); none when it does not exist. Raises
+    def list_files(self, folder: str, *, refused: Refused | None = None) -> list[RemoteFile]:
+        """The regular files of ``folder`` (MLSD); none when it does not exist. A name that
+        could leave the folder is skipped and told to ``refused``. Raises
         ``TransportError``."""
         try:
             entries = list(self._ftp.mlsd(folder or ".", facts=["type", "size", "modify"]))
@@ -143,7 +156,7 @@ class FtpsTransport:
         return [
             RemoteFile(join_remote(folder, name), name, int(facts.get("size", 0)), _mtime(facts))
             for name, facts in entries
-            if facts.get("type", "file").lower() == "file"
+            if facts.get("type", "file").lower() == "file" and accept_name(folder, name, refused)
         ]
 
     def download(self, path: str, local: Path, *, progress: Progress | None = None) -> int:
@@ -201,12 +214,12 @@ class FtpsTransport:
         closed = isinstance(
             exc, ConnectionResetError | BrokenPipeError | EOFError | ssl.SSLEOFError
         )
-        if logging_in and closed and self.settings.certificate is None:
-            # Under TLS 1.3 the server judges our (missing) certificate after the client's
-            # handshake is done; some servers then just close instead of alerting.
+        if logging_in and closed:
+            # Under TLS 1.3 the server judges our certificate after the client's handshake
+            # is done; some servers then just close instead of alerting.
             raise AuthenticationError(
                 f"{url}: {what}: the server closed the connection after the TLS handshake; "
-                "no client certificate is configured",
+                "it may not accept our client certificate",
                 url=url,
                 status=None,
             ) from exc
@@ -215,11 +228,7 @@ class FtpsTransport:
         if isinstance(exc, ssl.SSLError) and _certificate_refused(exc):
             raise AuthenticationError(
                 f"{url}: {what}: the server refused the TLS handshake ({exc.reason}); "
-                + (
-                    "no client certificate is configured"
-                    if self.settings.certificate is None
-                    else "it does not accept our client certificate"
-                ),
+                "it does not accept our client certificate",
                 url=url,
                 status=None,
             ) from exc

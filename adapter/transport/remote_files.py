@@ -1,6 +1,10 @@
 """What the report client needs from a file server (SFTP or FTPS): list a folder,
 download a file with resume, remove and rename. ``SftpTransport`` and ``FtpsTransport``
-implement ``FileTransport``; failures are ``TransportError`` / ``AuthenticationError``."""
+implement ``FileTransport``; failures are ``TransportError`` / ``AuthenticationError``.
+
+A name the server lists is attacker-controlled text: ``name_problem`` says why one that
+could leave its folder (``/``, ``\\``, NUL, ``.``, ``..``) is refused; ``list_files``
+skips it and tells ``refused``."""
 
 from __future__ import annotations
 
@@ -10,10 +14,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
-__all__ = ["CHUNK", "FileTransport", "Progress", "RemoteFile", "join_remote"]
+__all__ = [
+    "CHUNK",
+    "FileTransport",
+    "Progress",
+    "Refused",
+    "RemoteFile",
+    "accept_name",
+    "join_remote",
+    "name_problem",
+]
 
 CHUNK = 64 * 1024
 Progress = Callable[[int], None]  # called with the number of bytes just written
+Refused = Callable[[str, str], None]  # called with (folder/name as listed, the reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,24 @@ class RemoteFile:
     name: str
     size: int
     mtime: float
+
+
+def name_problem(name: str) -> str | None:
+    """Why the listed file name ``name`` is refused, or None when it is a plain name."""
+    if name in ("", ".", ".."):
+        return f"the name {name!r} is not a file name"
+    for character, what in (("/", "a '/'"), ("\\", "a '\\'"), ("\0", "a NUL")):
+        if character in name:
+            return f"the name contains {what}"
+    return None
+
+
+def accept_name(folder: str, name: str, refused: Refused | None) -> bool:
+    """True for a plain name; else tell ``refused`` why (when given) and return False."""
+    problem = name_problem(name)
+    if problem is not None and refused is not None:
+        refused(join_remote(folder, name), problem)
+    return problem is None
 
 
 def join_remote(folder: str, name: str) -> str:
@@ -40,9 +72,10 @@ class FileTransport(Protocol):
         """``sftp://host:port`` or ``ftps://host:port``: what errors name."""
         ...
 
-    def list_files(self, folder: str) -> list[RemoteFile]:
+    def list_files(self, folder: str, *, refused: Refused | None = None) -> list[RemoteFile]:
         """The regular files of ``folder`` (sub-folders and links left out); an empty
-        list when the folder does not exist (not every account has every folder)."""
+        list when the folder does not exist (not every account has every folder). A name
+        ``name_problem`` refuses is left out and passed to ``refused``."""
         ...
 
     def download(self, path: str, local: Path, *, progress: Progress | None = None) -> int:

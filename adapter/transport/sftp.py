@@ -25,7 +25,13 @@ import paramiko
 
 from adapter.errors import AuthenticationError, ConfigurationError, TransportError
 from adapter.transport.http import Timeouts
-from adapter.transport.remote_files import Progress, RemoteFile, join_remote
+from adapter.transport.remote_files import (
+    Progress,
+    Refused,
+    RemoteFile,
+    accept_name,
+    join_remote,
+)
 
 __all__ = ["SftpSettings", "SftpTransport", "format_fingerprint"]
 
@@ -130,9 +136,9 @@ class SftpTransport:
     def close(self) -> None:
         self._transport.close()
 
-    def list_files(self, folder: str) -> list[RemoteFile]:
-        """The regular files of ``folder``; none when it does not exist. Raises
-        ``TransportError``."""
+    def list_files(self, folder: str, *, refused: Refused | None = None) -> list[RemoteFile]:
+        """The regular files of ``folder``; none when it does not exist. A name that could
+        leave the folder is skipped and told to ``refused``. Raises ``TransportError``."""
         try:
             entries = self._sftp.listdir_attr(folder)
         except FileNotFoundError:
@@ -142,7 +148,9 @@ class SftpTransport:
         return [
             RemoteFile(join_remote(folder, e.filename), e.filename, e.st_size or 0, e.st_mtime or 0)
             for e in entries
-            if e.st_mode is not None and stat.S_ISREG(e.st_mode)
+            if e.st_mode is not None
+            and stat.S_ISREG(e.st_mode)
+            and accept_name(folder, e.filename, refused)
         ]
 
     def download(self, path: str, local: Path, *, progress: Progress | None = None) -> int:
@@ -191,6 +199,7 @@ class SftpTransport:
 
     def _connect(self) -> paramiko.Transport:
         settings = self.settings
+        known = self._known_keys()  # an unreadable known_hosts is a setting: before any packet
         try:
             sock = socket.create_connection(
                 (settings.host, settings.port), timeout=settings.timeouts.connect
@@ -201,7 +210,6 @@ class SftpTransport:
         transport.banner_timeout = settings.timeouts.connect
         transport.handshake_timeout = settings.timeouts.connect
         transport.auth_timeout = settings.timeouts.connect
-        known = self._known_keys()
         if known:  # negotiate a key type we can check
             options = transport.get_security_options()
             preferred = [t for t in options.key_types if t in known]

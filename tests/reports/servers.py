@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import paramiko
+import pytest
 import trustme
 
+from adapter.mock import sftp as sftp_module
 from adapter.mock.config import Account
 from adapter.mock.ftps import FtpsServer
 from adapter.mock.server import TlsFiles
@@ -134,3 +137,20 @@ def ftps_site(folder: Path, *, tls: tuple[TlsFiles, Path, ClientCertificate] | N
     )
     with server:
         yield FtpsSite(server, root / SERVICE_ID, ca_file, certificate)
+
+
+HOSTILE_NAMES = ("..", ".", "../../etc/evil.CSV", "evil\\..\\x.CSV", "nul\0.CSV")
+
+
+def list_hostile_names(monkeypatch: pytest.MonkeyPatch, folder: str, like: Path) -> None:
+    """Make the SFTP server list ``HOSTILE_NAMES`` in ``folder`` too, each a regular file
+    with ``like``'s size and times: what a compromised server could send."""
+    listing = sftp_module._Folder.list_folder
+
+    def hostile(self: Any, path: str) -> list[paramiko.SFTPAttributes] | int:
+        listed = listing(self, path)
+        if isinstance(listed, list) and path.strip("/") == folder:
+            listed += [paramiko.SFTPAttributes.from_stat(like.stat(), n) for n in HOSTILE_NAMES]
+        return listed
+
+    monkeypatch.setattr(sftp_module._Folder, "list_folder", hostile)

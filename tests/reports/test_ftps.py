@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapter.errors import AuthenticationError, TransportError
+from adapter.errors import AuthenticationError, ConfigurationError, TransportError
 from adapter.transport import ftps as ftps_module
 from adapter.transport.ftps import FtpsTransport
 from tests.reports.servers import ftps_certificates, ftps_site
@@ -59,16 +59,18 @@ def test_a_download_resumes_from_the_part_file_after_a_drop(tmp_path: Path) -> N
     assert hashlib.sha256(local.read_bytes()).digest() == hashlib.sha256(big).digest()
 
 
-def test_without_a_client_certificate_the_server_refuses(tmp_path: Path) -> None:
-    with ftps_site(tmp_path) as site:
-        with (
-            pytest.raises(TransportError) as caught,
-            FtpsTransport(site.settings(certificate=None)) as ftps,
-        ):
-            ftps.list_files("adhocusage")
+def test_ftps_settings_without_a_client_certificate_are_refused(tmp_path: Path) -> None:
+    with ftps_site(tmp_path) as site, pytest.raises(ConfigurationError) as caught:
+        site.settings(certificate=None)
+    assert "certificate" in caught.value.field
+
+
+def test_a_client_certificate_the_server_does_not_trust_is_refused(tmp_path: Path) -> None:
+    stranger = ftps_certificates(tmp_path / "other")[2]  # signed by another CA
+    with ftps_site(tmp_path / "site") as site:
+        with pytest.raises(TransportError) as caught:
+            FtpsTransport(site.settings(certificate=stranger))
         assert caught.value.url == f"ftps://127.0.0.1:{site.server.port}"
-        assert isinstance(caught.value, AuthenticationError)
-        assert "no client certificate is configured" in str(caught.value)
 
 
 def test_a_wrong_password_is_an_authentication_error(tmp_path: Path) -> None:

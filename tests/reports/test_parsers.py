@@ -28,6 +28,7 @@ from adapter.reports import (
     write_interval_csv,
     write_lse,
 )
+from adapter.reports.dispatch import MAX_LINE
 from tests.reports.soap_data import ESIID, build_mock, soap_days
 
 
@@ -186,3 +187,46 @@ def test_green_button_bad_readings_and_doctypes_go_to_dead_letters(mock: MockApp
     dead = DeadLetters()
     assert list(iter_green_button_readings(io.BytesIO(doctype), dead_letters=dead)) == []
     assert "DOCTYPE" in next(iter(dead)).reason
+
+
+INTERVAL_HEADER = (
+    "ESIID,USAGE_DATE,REVISION_DATE,USAGE_START_TIME,USAGE_END_TIME,USAGE_KWH,"
+    "ESTIMATED_ACTUAL,CONSUMPTION_SURPLUSGENERATION\r\n"
+)
+
+
+class _CountingStream(io.BytesIO):
+    """A binary stream that remembers the longest single read asked of it."""
+
+    longest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.longest = max(self.longest, len(line))
+        return line
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.longest = max(self.longest, len(data))
+        return data
+
+
+def test_a_line_that_is_not_utf8_is_a_dead_letter_and_the_rest_is_read() -> None:
+    name = "IntervalMeterUsage000000000000000000000001.CSV.1"
+    row = "1008901000000000000001,01/02/2025,01/03/2025 10:00:00,00:00,00:15,0.25,A,Consumption"
+    data = (INTERVAL_HEADER + row + "\r\n").encode() + b"caf\xe9,\xff\xfe\r\n"
+    letters = DeadLetters()
+    list(iter_report_records(name, io.BytesIO(data), letters))
+    reasons = [(letter.line, letter.reason) for letter in letters]
+    assert (3, "not UTF-8") in reasons
+    assert all(letter.line != 2 or letter.reason != "not UTF-8" for letter in letters)
+
+
+def test_a_binary_file_without_line_breaks_is_never_read_whole() -> None:
+    name = "IntervalMeterUsage000000000000000000000001.CSV.1"
+    stream = _CountingStream(INTERVAL_HEADER.encode() + b"\x00\x01" * (2 * MAX_LINE))
+    letters = DeadLetters()
+    assert list(iter_report_records(name, stream, letters)) == []
+    assert stream.longest <= MAX_LINE + 1
+    (letter,) = [letter for letter in letters if letter.line == 2]
+    assert "longer than" in letter.reason and len(letter.raw) <= 200

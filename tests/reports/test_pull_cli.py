@@ -11,7 +11,8 @@ import pytest
 
 from adapter.cli.pull import add_pull
 from adapter.cli.pull_config import load_pull_settings
-from adapter.errors import AuthenticationError, ConfigurationError, TransportError
+from adapter.errors import ConfigurationError, TransportError
+from adapter.reports.settings import ReportSettings
 from adapter.transport.ftps import FtpsSettings
 from tests.reports.keys import PgpKeys, receiving_home, session_keys
 from tests.reports.servers import PASSWORD, SERVICE_ID, ftps_site, sftp_site
@@ -88,15 +89,35 @@ def test_ftps_needs_its_password_from_the_environment_and_refuses_without_a_cert
         (tmp_path / "c.toml").write_text("[reports]\nsettle_seconds = 0\n")
         with pytest.raises(ConfigurationError, match="SMT_REPORTS_PASSWORD"):
             load_pull_settings(parse(base), {})
-        _, connection = load_pull_settings(parse(base), {"SMT_REPORTS_PASSWORD": PASSWORD})
-        assert isinstance(connection, FtpsSettings) and connection.certificate is None
+        with pytest.raises(ConfigurationError, match="client certificate") as caught:
+            load_pull_settings(parse(base), {"SMT_REPORTS_PASSWORD": PASSWORD})
+        assert caught.value.field == "reports.cert_file"
+        cert = site.certificate.cert_file
+        with_cert = parse([*base, "--cert", str(cert)])
+        _, connection = load_pull_settings(with_cert, {"SMT_REPORTS_PASSWORD": PASSWORD})
+        assert isinstance(connection, FtpsSettings) and connection.certificate is not None
         assert PASSWORD not in repr(connection)
-        args = parse(base)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("SMT_REPORTS_PASSWORD", PASSWORD)
-            with pytest.raises(TransportError) as caught:
-                args.run(args)
-            assert isinstance(caught.value, AuthenticationError) or not caught.value.retryable
-            cert = site.certificate.cert_file
-            args = parse([*base, "--cert", str(cert)])
-            assert args.run(args) == 0
+            assert with_cert.run(with_cert) == 0
+
+
+def test_folders_must_be_a_list_of_names(tmp_path: Path) -> None:
+    config = tmp_path / "smt.toml"
+    config.write_text('[reports]\ndestination = "out"\nfolders = "adhocusage"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_pull_settings(parse(["--config", str(config)]), {})
+    assert caught.value.field == "reports.folders"
+
+
+@pytest.mark.parametrize("folder", ["/adhocusage", "..", "a/../../b", "a\\b", "a\0b"])
+def test_a_folder_that_could_leave_the_destination_is_refused(folder: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        ReportSettings(destination=Path("out"), folders=(folder,))
+    assert caught.value.field == "reports.folders"
+
+
+def test_ftps_settings_require_a_client_certificate() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        FtpsSettings(host="h", username=SERVICE_ID, password=PASSWORD, certificate=None)  # type: ignore[arg-type]
+    assert caught.value.field == "certificate"

@@ -216,6 +216,10 @@ def test_a_damaged_report_is_refused_and_leaves_no_plaintext(
     summary = pull(site, config)
     assert len(summary.failed) == 1  # type: ignore[attr-defined]
     assert placed(tmp_path) == {}
+    with Ledger(config.ledger_path) as ledger:
+        (row,) = ledger.entries()
+    assert (row.state, row.attempts) == ("downloaded", 1) and row.error  # fetched twice
+    assert (site.root / "adhocusage" / report_name(1)).exists()  # left on the server
     leftovers = [p.name for p in config.work_path.rglob("*") if p.is_file()]
     assert all(name.endswith(".part") for name in leftovers), leftovers  # ciphertext only
 
@@ -241,13 +245,19 @@ def test_a_crash_at_any_step_is_completed_by_the_next_run(
 
     with pytest.raises(Crash):
         pull(site, config, hook=hook)
-    pull(site, config)
+    completing = pull(site, config)
+    assert list(config.work_path.iterdir()) == []
+    placed_before = STEPS.index(point.split(":")[0]) > STEPS.index("placed") or point == (
+        "placed:committed"
+    )  # the first file's records are counted by the run that places it
+    assert completing.records == (1 if placed_before else 2)  # type: ignore[attr-defined]
     pull(site, config)
     assert sorted(placed(tmp_path).values()) == sorted(
         [interval_csv(), interval_csv("1008901000000000000002")]
     )
     assert ledger_states(config) == ["removed", "removed"]
     assert list((site.root / "adhocusage").iterdir()) == []
+    assert list(config.work_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("point", ["downloaded", "extracted:committed", "placed", "removed"])
@@ -280,3 +290,4 @@ def test_a_process_killed_at_a_step_is_completed_by_the_next_run(
     pull(site, config)
     assert list(placed(tmp_path).values()) == [interval_csv()]
     assert ledger_states(config) == ["removed"]
+    assert list(config.work_path.iterdir()) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,15 @@ import pytest
 from adapter.errors import AuthenticationError, ConfigurationError, TransportError
 from adapter.mock.ssh_keys import load_host_key
 from adapter.transport.http import Timeouts
-from adapter.transport.sftp import SftpTransport
-from tests.reports.servers import PASSWORD, SERVICE_ID, sftp_site
+from adapter.transport.remote_files import name_problem
+from adapter.transport.sftp import SftpSettings, SftpTransport
+from tests.reports.servers import (
+    HOSTILE_NAMES,
+    PASSWORD,
+    SERVICE_ID,
+    list_hostile_names,
+    sftp_site,
+)
 
 DATA = os.urandom(300_000)
 
@@ -115,3 +123,40 @@ def test_a_refused_connection_and_bad_settings(tmp_path: Path) -> None:
         SftpTransport(settings)
     with pytest.raises(ConfigurationError):
         type(settings)(host="127.0.0.1", port=port, username=SERVICE_ID, password="x")
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [("a.CSV", False), ("..", True), (".", True), ("a/b", True), ("a\\b", True),
+     ("a\0b", True), ("", True)],
+)  # fmt: skip
+def test_a_name_that_could_leave_its_folder_is_refused(name: str, refused: bool) -> None:
+    assert (name_problem(name) is not None) == refused
+
+
+def test_list_files_skips_and_tells_a_hostile_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sftp_site(tmp_path) as site:
+        ok = site.drop("adhocusage/ok.CSV", b"x")
+        list_hostile_names(monkeypatch, "adhocusage", ok)
+        told: list[tuple[str, str]] = []
+        with SftpTransport(site.settings()) as sftp:
+            listed = sftp.list_files("adhocusage", refused=lambda *pair: told.append(pair))
+        assert [f.name for f in listed] == ["ok.CSV"]
+        hostile = [n for n in HOSTILE_NAMES if n not in (".", "..")]  # paramiko drops these
+        assert [path for path, _ in told] == [f"adhocusage/{n}" for n in hostile]
+        assert all(reason.startswith("the name") for _, reason in told)
+
+
+def test_a_missing_known_hosts_is_a_setting_error_before_connecting(tmp_path: Path) -> None:
+    with socket.socket() as unused:  # nothing listens here: connecting first would fail
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings = SftpSettings(
+        host="127.0.0.1", port=port, username=SERVICE_ID, password=PASSWORD,
+        known_hosts=tmp_path / "missing_known_hosts",
+    )  # fmt: skip
+    with pytest.raises(ConfigurationError) as caught:
+        SftpTransport(settings)
+    assert caught.value.field == "known_hosts" and "missing_known_hosts" in str(caught.value)
