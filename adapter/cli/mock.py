@@ -31,8 +31,9 @@ _DEFAULT_CERTS = Path(".smt-mock") / "certs"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "mock",
-        help="run a local SMT (the SOAP services, secured, stateful, with fault injection)",
-        description="Serve every SMT SOAP service of the bundled contract on this machine.",
+        help="run a local SMT (SOAP and REST, secured, stateful, with fault injection)",
+        description="Serve every SMT SOAP service and REST function of the bundled contract "
+        "on this machine, and, when asked, the report drop over SFTP and FTPS.",
     )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8443; 0 picks a free one)")
