@@ -99,7 +99,7 @@ SOAP_MEDIA = frozenset({"text/xml", "application/xml", "application/soap+xml"})
 
 
 class Exchange:
-    """Sends envelopes to SMT the way the settings say; one per client, thread-safe."""
+    """Sends requests to SMT the way the settings say; one per client, thread-safe."""
 
     def __init__(
         self,
