@@ -11,9 +11,24 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from adapter.errors import MalformedResponseError
-from adapter.records import MeterAttributes, PremiseAttributes
+from adapter.records import (
+    Agreement,
+    AgreementEsiid,
+    BillingPeriod,
+    MeterAttributes,
+    PremiseAttributes,
+    RegisterRead,
+)
 
-__all__ = ["FieldReader", "build_meter_attributes", "build_premise_attributes"]
+__all__ = [
+    "FieldReader",
+    "build_agreement",
+    "build_agreement_esiid",
+    "build_billing_period",
+    "build_meter_attributes",
+    "build_premise_attributes",
+    "build_register_read",
+]
 
 
 class FieldReader(ABC):
@@ -91,6 +106,59 @@ class FieldReader(ABC):
         if value is None:
             raise self.bad(name, "is missing or empty")
         return value
+
+
+# The items below carry the same field names in SOAP and REST: one mapping serves both.
+
+
+def build_register_read(row: FieldReader) -> RegisterRead:
+    """A ``registeredRead`` item."""
+    return RegisterRead(
+        read_date=row.required_date("readDate"),
+        revision=row.optional("revisionDate"),
+        start_reading=row.decimal("startReading"),
+        end_reading=row.decimal("endReading"),
+        kwh=row.decimal("energyDataKwh"),
+    )
+
+
+def build_billing_period(row: FieldReader, *, kwh_field: str = "actualkWh") -> BillingPeriod:
+    """A ``billingData`` item; ``kwh_field`` names its kWh (REST sends ``actualeWh``)."""
+    return BillingPeriod(
+        start_date=row.required_date("startDate"),
+        end_date=row.required_date("endDate"),
+        revision=row.optional("revisionDate"),
+        actual_kwh=row.decimal(kwh_field),
+        metered_kw=row.decimal("meteredKW"),
+        billed_kw=row.decimal("billedKW"),
+        metered_kva=row.decimal("meteredKVA"),
+        billed_kva=row.decimal("billedKVA"),
+    )
+
+
+def build_agreement(item: FieldReader) -> Agreement:
+    """An item of the agreement list (myAgreements)."""
+    return Agreement(
+        agreement_number=item.integer("agreementNumber"),
+        start_date=item.required_date("startDate"),
+        end_date=item.required_date("endDate"),
+        csp_name=item.text("CSPName"),
+        requester_authentication_id=item.text("requesterAuthenticationID"),
+        retail_customer_email=item.text("retailCustomerEmail"),
+        status=item.text("status"),
+    )
+
+
+def build_agreement_esiid(item: FieldReader) -> AgreementEsiid:
+    """An item of an agreement's ESIID list (agreementESIIDs)."""
+    return AgreementEsiid(
+        esiid=item.text("ESIID"),
+        meter_number=item.text("meterNumber"),
+        puct_ror_number=item.integer("PUCTRORNumber"),
+        status=item.text("status"),
+        start_date=item.required_date("startDate"),
+        end_date=item.required_date("endDate"),
+    )
 
 
 def build_meter_attributes(trans_id: str, esiid: str, data: FieldReader) -> MeterAttributes:

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from adapter.errors import MalformedResponseError, ServiceFaultError
+from adapter.field_reader import build_billing_period, build_register_read
 from adapter.records import (
     Acknowledgement,
     BillingPeriod,
@@ -28,7 +29,6 @@ from adapter.records import (
     MeterAttributes,
     MonthlyBilling,
     PremiseAttributes,
-    RegisterRead,
 )
 from adapter.rest.attributes import parse_meter_attributes, parse_premise_attributes
 from adapter.rest.fields import JsonReader, check_status, fault_pairs, item_readers
@@ -212,16 +212,7 @@ def _daily(readers: list[JsonReader]) -> tuple[DailyReads, ...]:
         DailyReads(
             trans_id=r.text("trans_id"),
             esiid=r.text("esiid"),
-            reads=tuple(
-                RegisterRead(
-                    read_date=row.required_date("readDate"),
-                    revision=row.optional("revisionDate"),
-                    start_reading=row.decimal("startReading"),
-                    end_reading=row.decimal("endReading"),
-                    kwh=row.decimal("energyDataKwh"),
-                )
-                for row in item_readers(r, "registeredReads")
-            ),
+            reads=tuple(build_register_read(row) for row in item_readers(r, "registeredReads")),
         )
         for r in readers
     )
@@ -230,16 +221,7 @@ def _daily(readers: list[JsonReader]) -> tuple[DailyReads, ...]:
 def _monthly(readers: list[JsonReader]) -> tuple[MonthlyBilling, ...]:
     def period(row: JsonReader) -> BillingPeriod:
         kwh = "actualkWh" if row.optional("actualkWh") is not None else "actualeWh"  # J-04
-        return BillingPeriod(
-            start_date=row.required_date("startDate"),
-            end_date=row.required_date("endDate"),
-            revision=row.optional("revisionDate"),
-            actual_kwh=row.decimal(kwh),
-            metered_kw=row.decimal("meteredKW"),
-            billed_kw=row.decimal("billedKW"),
-            metered_kva=row.decimal("meteredKVA"),
-            billed_kva=row.decimal("billedKVA"),
-        )
+        return build_billing_period(row, kwh_field=kwh)
 
     return tuple(
         MonthlyBilling(

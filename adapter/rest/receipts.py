@@ -6,6 +6,7 @@ answer; raises ``ServiceFaultError`` when its statusCode is not a success and
 
 from __future__ import annotations
 
+from adapter.field_reader import build_agreement, build_agreement_esiid
 from adapter.records import (
     Agreement,
     AgreementEsiid,
@@ -82,17 +83,7 @@ def parse_agreement_esiids(readers: list[JsonReader]) -> tuple[AgreementEsiid, .
     key = (
         "AgreementESIIDLList" if r.raw("AgreementESIIDLList") is not None else "AgreementESIIDList"
     )
-    return tuple(
-        AgreementEsiid(
-            esiid=i.text("ESIID"),
-            meter_number=i.text("meterNumber"),
-            puct_ror_number=i.integer("PUCTRORNumber"),
-            status=i.text("status"),
-            start_date=i.required_date("startDate"),
-            end_date=i.required_date("endDate"),
-        )
-        for i in item_readers(r, key)
-    )
+    return tuple(build_agreement_esiid(i) for i in item_readers(r, key))
 
 
 def parse_terminations(readers: list[JsonReader]) -> tuple[Termination, ...]:
@@ -113,15 +104,4 @@ def parse_terminations(readers: list[JsonReader]) -> tuple[Termination, ...]:
 def parse_agreements(readers: list[JsonReader]) -> tuple[Agreement, ...]:
     r = readers[0]
     check_status(r)
-    return tuple(
-        Agreement(
-            agreement_number=i.integer("agreementNumber"),
-            start_date=i.required_date("startDate"),
-            end_date=i.required_date("endDate"),
-            csp_name=i.text("CSPName"),
-            requester_authentication_id=i.text("requesterAuthenticationID"),
-            retail_customer_email=i.text("retailCustomerEmail"),
-            status=i.text("status"),
-        )
-        for i in item_readers(r, "agreementStatusList")
-    )
+    return tuple(build_agreement(i) for i in item_readers(r, "agreementStatusList"))

@@ -16,6 +16,7 @@ from lxml import etree
 
 from adapter.contract import Direction, Operation, Profile
 from adapter.errors import MalformedResponseError, ServiceFaultError
+from adapter.field_reader import build_agreement, build_agreement_esiid
 from adapter.records import (
     Acknowledgement,
     Agreement,
@@ -311,16 +312,7 @@ def _my_agreements(payloads: list[PayloadReader]) -> tuple[Agreement, ...]:
     payload = payloads[0]
     _check_status(payload)
     return tuple(
-        Agreement(
-            agreement_number=item.integer("agreementNumber"),
-            start_date=item.required_date("startDate"),
-            end_date=item.required_date("endDate"),
-            csp_name=item.text("CSPName"),
-            requester_authentication_id=item.text("requesterAuthenticationID"),
-            retail_customer_email=item.text("retailCustomerEmail"),
-            status=item.text("status"),
-        )
-        for item in payload.items("agreementStatusList/agreementStatus")
+        build_agreement(item) for item in payload.items("agreementStatusList/agreementStatus")
     )
 
 
@@ -328,15 +320,7 @@ def _agreement_esiids(payloads: list[PayloadReader]) -> tuple[AgreementEsiid, ..
     payload = payloads[0]
     _check_status(payload)
     return tuple(
-        AgreementEsiid(
-            esiid=item.text("ESIID"),
-            meter_number=item.text("meterNumber"),
-            puct_ror_number=item.integer("PUCTRORNumber"),
-            status=item.text("status"),
-            start_date=item.required_date("startDate"),
-            end_date=item.required_date("endDate"),
-        )
-        for item in payload.items("AgreementESIIDList/agreementESIID")
+        build_agreement_esiid(item) for item in payload.items("AgreementESIIDList/agreementESIID")
     )
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 from lxml import etree
 
 from adapter.errors import MalformedResponseError
-from adapter.field_reader import FieldReader, build_meter_attributes, build_premise_attributes
+from adapter.field_reader import (
+    FieldReader,
+    build_billing_period,
+    build_meter_attributes,
+    build_premise_attributes,
+    build_register_read,
+)
 from adapter.records import (
-    BillingPeriod,
     DailyReads,
     IntervalData,
     IntervalDay,
     MeterAttributes,
     MonthlyBilling,
     PremiseAttributes,
-    RegisterRead,
 )
 from adapter.xml.names import local, tag_of
 
@@ -81,14 +85,7 @@ def parse_daily_reads(payload: PayloadReader) -> DailyReads:
         trans_id=payload.text("trans_id"),
         esiid=payload.text("esiid"),
         reads=tuple(
-            RegisterRead(
-                read_date=row.required_date("readDate"),
-                revision=row.optional("revisionDate"),
-                start_reading=row.decimal("startReading"),
-                end_reading=row.decimal("endReading"),
-                kwh=row.decimal("energyDataKwh"),
-            )
-            for row in payload.items("registeredReadList/registeredRead")
+            build_register_read(row) for row in payload.items("registeredReadList/registeredRead")
         ),
     )
 
@@ -99,17 +96,7 @@ def parse_monthly_billing(payload: PayloadReader) -> MonthlyBilling:
         trans_id=payload.text("trans_id"),
         esiid=payload.text("esiid"),
         periods=tuple(
-            BillingPeriod(
-                start_date=row.required_date("startDate"),
-                end_date=row.required_date("endDate"),
-                revision=row.optional("revisionDate"),
-                actual_kwh=row.decimal("actualkWh"),
-                metered_kw=row.decimal("meteredKW"),
-                billed_kw=row.decimal("billedKW"),
-                metered_kva=row.decimal("meteredKVA"),
-                billed_kva=row.decimal("billedKVA"),
-            )
-            for row in payload.items("billingDataList/billingData")
+            build_billing_period(row) for row in payload.items("billingDataList/billingData")
         ),
     )
 
