@@ -17,7 +17,6 @@ from adapter.cli.calls import (
     with_progress,
 )
 from adapter.cli.output import print_json
-from adapter.clients.soap import SoapClient
 from adapter.errors import ConfigurationError
 from adapter.records import (
     AgreementEsiidsRequest,
@@ -198,6 +197,8 @@ def _run_terminate(args: argparse.Namespace) -> int:
 
 def _run_token(args: argparse.Namespace) -> int:
     client = make_client(args)
+    from adapter.clients.soap import SoapClient
+
     if not isinstance(client, SoapClient):
         raise ConfigurationError(
             "--api rest: the token service is SOAP's; REST calls fetch POST /v2/token/ "

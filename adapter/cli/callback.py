@@ -11,7 +11,6 @@ from typing import Any
 
 from adapter.callbacks import CallbackReceiver
 from adapter.errors import ConfigurationError
-from adapter.mock.server import MockServer, TlsFiles, build_server_context
 
 __all__ = ["register"]
 
@@ -40,6 +39,9 @@ def register(commands: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    # the mock's server package (and spyne) load only when this command runs
+    from adapter.mock.server import MockServer, TlsFiles, build_server_context
+
     if not 0 <= args.port <= 65535:
         raise ConfigurationError(
             f"--port {args.port}: must be 0 to 65535", field="port", value=str(args.port)

@@ -8,14 +8,15 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapter.cli.config import load_client_settings
 from adapter.cli.output import print_json, print_records, progress
-from adapter.clients.rest import RestClient
-from adapter.clients.soap import SoapClient
 from adapter.errors import ConfigurationError
 from adapter.records import Acknowledgement
+
+if TYPE_CHECKING:
+    from adapter.clients.rest import RestClient
+    from adapter.clients.soap import SoapClient
 
 __all__ = [
     "add_call_options",
@@ -72,6 +73,11 @@ def add_requester_options(parser: argparse.ArgumentParser) -> None:
 
 
 def make_client(args: argparse.Namespace) -> SoapClient | RestClient:
+    # loaded when the command runs: smt's other commands never pay for the client side
+    from adapter.cli.config import load_client_settings
+    from adapter.clients.rest import RestClient
+    from adapter.clients.soap import SoapClient
+
     settings = load_client_settings(args.config)
     if getattr(args, "api", "soap") == "rest":
         return RestClient(settings)

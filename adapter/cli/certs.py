@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from adapter.certs import format_report, inspect_certificate
 from adapter.errors import CertificateError, ConfigurationError
-from adapter.transport.tls import ClientCertificate
 
 __all__ = ["register"]
 
@@ -64,7 +62,9 @@ def register(commands: Any) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the report; raise ``CertificateError`` when it is failing (exit 3)."""
+    from adapter.certs import format_report, inspect_certificate
     from adapter.cli import ExitCode
+    from adapter.transport.tls import ClientCertificate
 
     if args.key is not None and args.pkcs12 is not None:
         raise ConfigurationError(

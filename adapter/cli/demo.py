@@ -14,20 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.cli.output import print_records, progress
-from adapter.clients.soap import SoapClient
 from adapter.errors import ConfigurationError, ServiceFaultError
 from adapter.exports import FORMATS, write_readings
-from adapter.mock import (
-    MockApp,
-    MockServer,
-    MockSettings,
-    TlsFiles,
-    build_server_context,
-    write_certificate_set,
-)
 from adapter.records import (
     Acknowledgement,
     AgreementEsiidsRequest,
@@ -45,8 +36,10 @@ from adapter.records import (
     TokenRequest,
     UnsubscriptionRequest,
 )
-from adapter.settings import ClientSettings
-from adapter.transport.tls import ClientCertificate
+
+if TYPE_CHECKING:
+    from adapter.clients.soap import SoapClient
+    from adapter.mock import MockApp
 
 __all__ = ["register", "run"]
 
@@ -80,6 +73,19 @@ class Step:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the mock (and spyne) load only when the demo runs, not for every smt command
+    from adapter.clients.soap import SoapClient
+    from adapter.mock import (
+        MockApp,
+        MockServer,
+        MockSettings,
+        TlsFiles,
+        build_server_context,
+        write_certificate_set,
+    )
+    from adapter.settings import ClientSettings
+    from adapter.transport.tls import ClientCertificate
+
     if not 1 <= args.days <= 31:
         raise ConfigurationError(
             f"--days {args.days}: must be 1 to 31", field="days", value=str(args.days)

@@ -9,7 +9,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.atomic import replacing
 from adapter.cli.calls import (
@@ -21,9 +21,7 @@ from adapter.cli.calls import (
     show,
     with_progress,
 )
-from adapter.cli.config import load_client_settings, load_odr_quota
 from adapter.cli.pull import add_pull
-from adapter.clients.rest import RestClient
 from adapter.errors import ConfigurationError, ServiceFaultError
 from adapter.rest_records import (
     GreenButtonReport,
@@ -32,6 +30,9 @@ from adapter.rest_records import (
     OnDemandReadRequest,
     ReportStatusRequest,
 )
+
+if TYPE_CHECKING:
+    from adapter.clients.rest import RestClient
 
 __all__ = ["register"]
 
@@ -99,6 +100,10 @@ def register(commands: Any) -> None:
 
 
 def _client(args: argparse.Namespace, *, quota: bool = False) -> RestClient:
+    # loaded when the command runs: smt's other commands never pay for the client side
+    from adapter.cli.config import load_client_settings, load_odr_quota
+    from adapter.clients.rest import RestClient
+
     settings = load_client_settings(args.config)
     return RestClient(settings, quota=load_odr_quota(args.config) if quota else None)
 

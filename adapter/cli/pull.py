@@ -7,13 +7,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapter.cli.pull_config import load_pull_settings
-from adapter.clients.reports import ReportClient
-from adapter.transport.ftps import FtpsSettings, FtpsTransport
-from adapter.transport.remote_files import FileTransport
-from adapter.transport.sftp import SftpTransport
+if TYPE_CHECKING:
+    from adapter.transport.remote_files import FileTransport
+
 
 __all__ = ["add_pull"]
 
@@ -70,6 +68,12 @@ def add_pull(actions: Any) -> None:
 
 
 def _run_pull(args: argparse.Namespace) -> int:
+    # loaded when the command runs: smt's other commands never pay for the client side
+    from adapter.cli.pull_config import load_pull_settings
+    from adapter.clients.reports import ReportClient
+    from adapter.transport.ftps import FtpsSettings, FtpsTransport
+    from adapter.transport.sftp import SftpTransport
+
     settings, connection = load_pull_settings(args)
     transport: FileTransport
     if isinstance(connection, FtpsSettings):
