@@ -13,11 +13,11 @@ error naming the ESIID and the date (``ReadingError``), never a silent drop.
 
 A day is checked whole, not value by value: its RD is split once, the slots that must be
 empty that day (always a run from slot 8) are compared as one slice, and the filled slots
-are looked up together in a table of slot texts already proven well-formed, which also
-holds each one's kWh as an integer count of thousandths, so the day's exact total is one
-``sum``. SMT's values repeat endlessly (a few thousand distinct texts), so the table is
-small. A day with a text not yet in the table, or with anything wrong, goes through the
-slot-by-slot check, which adds its good texts to the table or names the first bad slot.
+are looked up together in the table of slot texts already proven well-formed
+(``adapter.rd_totals``), which makes the day's exact total one ``sum``. A day with a text
+not yet in the table, or with anything wrong, goes through the slot-by-slot check, which
+adds its good texts to the table or names the first bad slot.
+
 Instants and ``Decimal`` values are built only when readings are materialised; the
 instants of a date are built once and shared by every ESIID's day.
 """
@@ -25,14 +25,14 @@ instants of a date are built once and shared by every ESIID's day.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import MAX_PREC, Context, Decimal, Inexact
-from zoneinfo import ZoneInfo
 
 from adapter.errors import ReadingError
+from adapter.interval_calendar import CHICAGO, SHAPES_BY_DAY, day_shape, day_starts
+from adapter.rd_totals import SCALE, SLOT_COUNT, THOUSANDTHS, kwh_value, remember, scaled
 from adapter.records import IntervalDay
 
 __all__ = [
@@ -40,20 +40,19 @@ __all__ = [
     "SLOT_COUNT",
     "DayReadings",
     "IntervalReading",
+    "check_day_fields",
+    "day_columns",
     "decode_day",
     "decode_day_columns",
     "decode_days",
     "decode_fields",
     "iter_day_readings",
+    "parse_dt",
     "parse_revision",
     "parse_smt_date",
 ]
 
-CHICAGO = ZoneInfo("America/Chicago")
-SLOT_COUNT = 100
-_KWH = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\Z")
-_SCALE = 3  # the table counts thousandths of a kWh: SMT writes at most three decimals
-_TABLE_LIMIT = 200_000  # texts per table; a table that grows past it starts again
+_TABLE_LIMIT = 200_000  # Decimals kept for materialised readings; past it they start again
 _SHAPES = "(96 readings normally, 92 when DST starts, 100 when it ends)"
 _EXACT = Context(prec=MAX_PREC, traps=[Inexact])  # scaling a total never rounds
 
@@ -99,7 +98,7 @@ class DayReadings:
         return parse_revision(self.revision)
 
     def __len__(self) -> int:
-        return SLOT_COUNT + 8 - (_SHAPES_BY_DAY.get(self.day) or _day_shape(self.day))[1]
+        return SLOT_COUNT + 8 - (SHAPES_BY_DAY.get(self.day) or day_shape(self.day))[1]
 
     def __iter__(self) -> Iterator[IntervalReading]:
         return self.readings()
@@ -111,13 +110,13 @@ class DayReadings:
     @property
     def kind(self) -> str:
         """``normal``, ``DST start`` or ``DST end``."""
-        return _day_shape(self.day)[0]
+        return day_shape(self.day)[0]
 
     @property
     def slots(self) -> tuple[str, ...]:
         """The filled slot texts as sent (``.221-A``), in time order."""
         texts = self.rd.split(",")
-        del texts[8 : _day_shape(self.day)[1]]
+        del texts[8 : day_shape(self.day)[1]]
         return tuple(texts)
 
     @property
@@ -133,13 +132,13 @@ class DayReadings:
     @property
     def starts_utc(self) -> tuple[datetime, ...]:
         """The start of each reading, aware UTC (shared by every ESIID's day)."""
-        return _day_starts(self.day)[0]
+        return day_starts(self.day)[0]
 
     @property
     def starts_local(self) -> tuple[datetime, ...]:
         """The start of each reading in America/Chicago wall-clock time (``fold=1`` for
         the second pass of the repeated hour)."""
-        return _day_starts(self.day)[1]
+        return day_starts(self.day)[1]
 
     def readings(self) -> Iterator[IntervalReading]:
         """The ``IntervalReading`` records of the day, built when iteration starts (one
@@ -159,9 +158,8 @@ _SET_DAY = tuple(
     for name in ("esiid", "day", "direction", "revision", "rd", "total_units", "scale")
 )
 
-# Slot text -> kWh in thousandths, for well-formed texts of at most three decimals only;
-# slot text -> Decimal (exactly the text) for materialised readings.
-_THOUSANDTHS: dict[str, int] = {}
+# Slot text -> Decimal (exactly the text) for materialised readings. The table of slot
+# texts proven well-formed, with their kWh in thousandths, is adapter.rd_totals.THOUSANDTHS.
 _DECIMALS: dict[str, Decimal] = {}
 
 
@@ -173,7 +171,7 @@ def _decimal(text: str) -> Decimal:
 
 
 def _build_readings(day: DayReadings) -> list[IntervalReading]:
-    starts_utc, starts_local = _day_starts(day.day)
+    starts_utc, starts_local = day_starts(day.day)
     esiid, direction, revised = day.esiid, day.direction, day.revised
     kwh_of = _DECIMALS.get
     set_esiid, set_utc, set_local, set_kwh, set_quality, set_direction, set_revised = _SET
@@ -189,49 +187,6 @@ def _build_readings(day: DayReadings) -> list[IntervalReading]:
         set_revised(reading, revised)
         readings.append(reading)
     return readings
-
-
-def _utc_offset(day: date) -> timedelta:
-    offset = datetime.combine(day, time(), CHICAGO).utcoffset()
-    assert offset is not None  # a ZoneInfo always knows its offset
-    return offset
-
-
-_SHAPES_BY_DAY: dict[date, tuple[str, int, list[str]]] = {}
-
-
-def _day_shape(day: date) -> tuple[str, int, list[str]]:
-    """The day's kind, and the end of its run of empty slots (from slot 8) with that run."""
-    shape = _SHAPES_BY_DAY.get(day)
-    if shape is None:
-        change = _utc_offset(day + timedelta(days=1)) - _utc_offset(day)
-        if change > timedelta(0):
-            shape = "DST start", 16, [""] * 8
-        elif change < timedelta(0):
-            shape = "DST end", 8, []
-        else:
-            shape = "normal", 12, [""] * 4
-        if len(_SHAPES_BY_DAY) >= 4096:
-            _SHAPES_BY_DAY.clear()
-        _SHAPES_BY_DAY[day] = shape
-    return shape
-
-
-# A DUNS answer repeats the same days for every ESIID: one pair of columns per day serves
-# them all. 800 days (~9 MB of datetimes) cover the two years SMT keeps.
-@functools.lru_cache(maxsize=800)
-def _day_starts(day: date) -> tuple[tuple[datetime, ...], tuple[datetime, ...]]:
-    stop = _day_shape(day)[1]
-    local: list[datetime] = []
-    for slot in [*range(8), *range(stop, SLOT_COUNT)]:
-        if slot < 8:
-            hour, quarter, fold = slot // 4, slot % 4, 0
-        elif slot < 12:  # the repeated 01:00 hour, second pass (standard time)
-            hour, quarter, fold = 1, slot - 8, 1
-        else:
-            hour, quarter, fold = 2 + (slot - 12) // 4, slot % 4, 0
-        local.append(datetime.combine(day, time(hour, quarter * 15, fold=fold), CHICAGO))
-    return tuple(moment.astimezone(UTC) for moment in local), tuple(local)
 
 
 def reading_error(esiid: str, day: date | str, reason: str) -> ReadingError:
@@ -258,17 +213,14 @@ def decode_fields(
     repeated hour on another day, 02:00-03:00 on the day DST starts) or one that must be
     filled is empty, when a value is not ``<kWh>-<A or E>`` (kWh digits with at most one
     point, so never negative), when RT is not C or G, or RevTS not ``MM/DD/YYYY HH:MM:SS``."""
-    if direction not in ("C", "G"):
-        raise reading_error(esiid, when, f"RT is {direction!r}; SMT sends C or G")
-    if revision is not None:
-        revision = _check_revision(revision, esiid, when)
+    revision = check_day_fields(esiid, when, direction, revision)
     rd = rd.strip()
     slots = rd.split(",")
     if len(slots) != SLOT_COUNT:
         raise reading_error(
             esiid, when, f"RD holds {len(slots)} slots; SMT's RD always holds {SLOT_COUNT}"
         )
-    kind, stop, empty = _SHAPES_BY_DAY.get(when) or _day_shape(when)
+    kind, stop, empty = SHAPES_BY_DAY.get(when) or day_shape(when)
     if slots[8:stop] != empty:
         slot = next(n for n in range(8, stop) if slots[n])
         raise reading_error(
@@ -279,9 +231,31 @@ def decode_fields(
     del slots[8:stop]  # the filled slots remain, in time order
     try:
         # One lookup per slot, all in C: an empty or unknown text raises KeyError.
-        units, scale = sum(map(_THOUSANDTHS.__getitem__, slots)), _SCALE
+        units, scale = sum(map(THOUSANDTHS.__getitem__, slots)), SCALE
     except KeyError:
         units, scale = _check_slots(slots, stop, kind, esiid, when)
+    return day_columns(esiid, when, direction, revision, rd, units, scale)
+
+
+def check_day_fields(esiid: str, when: date, direction: str, revision: str | None) -> str | None:
+    """The checks of a day's RT and RevTS (``ReadingError`` when either is wrong); the
+    revision text stripped, None when SMT gave none."""
+    if direction not in ("C", "G"):
+        raise reading_error(esiid, when, f"RT is {direction!r}; SMT sends C or G")
+    return None if revision is None else _check_revision(revision, esiid, when)
+
+
+def day_columns(
+    esiid: str,
+    when: date,
+    direction: str,
+    revision: str | None,
+    rd: str,
+    units: int,
+    scale: int = SCALE,
+) -> DayReadings:
+    """The ``DayReadings`` of fields already checked (``check_day_fields``, and the RD
+    with its total by ``decode_fields`` or ``adapter.rd_totals.day_units``)."""
     record = _new(DayReadings)
     set_esiid, set_day, set_direction, set_revision, set_rd, set_units, set_scale = _SET_DAY
     set_esiid(record, esiid)
@@ -298,39 +272,27 @@ def _check_slots(texts: list[str], stop: int, kind: str, esiid: str, when: date)
     """The exact total (units, scale) of a day's filled slot texts, the ones not yet in the
     table checked one by one (and added to it); raises ``ReadingError`` for the first empty
     or malformed slot."""
-    table = _THOUSANDTHS
-    if len(table) >= _TABLE_LIMIT:
-        table.clear()
     finer = False  # a value with more than three decimals: the total needs more
     for n, text in enumerate(texts):
-        if text in table:
+        if text in THOUSANDTHS:
             continue
         slot = n if n < 8 else n + stop - 8
         if not text:
             raise reading_error(
                 esiid, when, f"slot {slot} is empty but must hold a value on a {kind} day"
             )
-        value, dash, flag = text.rpartition("-")
-        if not dash or flag not in ("A", "E") or not _KWH.match(value):
+        value = kwh_value(text)
+        if value is None:
             raise reading_error(
                 esiid, when, f"slot {slot} holds {text!r}, not '<kWh>-<A or E>' (e.g. '.221-A')"
             )
-        if len(value.partition(".")[2]) > _SCALE:
+        if not remember(text, value):
             finer = True
-        else:
-            table[text] = _scaled(value, _SCALE)
     if not finer:
-        return sum(map(table.__getitem__, texts)), _SCALE
+        return sum(map(THOUSANDTHS.__getitem__, texts)), SCALE
     values = [text[:-2] for text in texts]
     scale = max(len(value.partition(".")[2]) for value in values)
-    return sum(_scaled(value, scale) for value in values), scale
-
-
-def _scaled(value: str, scale: int) -> int:
-    """A checked kWh text as a count of ``10**-scale`` kWh (it has at most ``scale``
-    decimals)."""
-    whole, _, fraction = value.partition(".")
-    return int(whole + fraction.ljust(scale, "0"))
+    return sum(scaled(value, scale) for value in values), scale
 
 
 def iter_day_readings(days: Iterable[IntervalDay]) -> Iterator[DayReadings]:
@@ -348,6 +310,15 @@ def decode_days(days: Iterable[IntervalDay]) -> Iterator[IntervalReading]:
     """The readings of every day, day by day (see ``decode_day_columns`` for when it
     raises)."""
     return (reading for day in days for reading in _build_readings(decode_day_columns(day)))
+
+
+def parse_dt(esiid: str, text: str) -> date:
+    """A day's DT (``MM/DD/YYYY``); ``ReadingError`` naming the ESIID and the text when it
+    is not a date."""
+    try:
+        return parse_smt_date(text)
+    except ValueError:
+        raise reading_error(esiid, text, f"DT {text!r} is not MM/DD/YYYY") from None
 
 
 @functools.lru_cache(maxsize=4096)

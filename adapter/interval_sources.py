@@ -13,6 +13,7 @@ from adapter.interval_columns import (
     SLOT_COUNT,
     IntervalReading,
     decode_days,
+    parse_dt,
     parse_smt_date,
 )
 from adapter.interval_columns import reading_error as _error
@@ -55,11 +56,7 @@ def _rest_day(esiid: str, entry: Mapping[str, object]) -> IntervalDay:
                 esiid, str(entry.get("DT", "")), f"energyData {name} is missing or not text"
             )
         fields[name] = value
-    dt = str(fields["DT"])
-    try:
-        day = parse_smt_date(dt)
-    except ValueError:
-        raise _error(esiid, dt, f"DT {dt!r} is not MM/DD/YYYY") from None
+    day = parse_dt(esiid, str(fields["DT"]))
     revision = fields["RevTS"]
     return IntervalDay(
         esiid=esiid,

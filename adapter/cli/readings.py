@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from adapter.errors import ConfigurationError, ReadingError
-from adapter.exports import FORMATS, write_readings
-from adapter.interval import IntervalReading, decode_day, iter_csv_days, iter_rest_days
+from adapter.exports import FORMATS, write_day_readings
+from adapter.interval import DayReadings, iter_csv_days, iter_day_readings, iter_rest_days
 from adapter.records import IntervalDay
-from adapter.soap.interval_stream import iter_interval_days
+from adapter.soap.interval_stream import iter_interval_day_readings
 
 __all__ = ["register", "run"]
 
@@ -53,13 +53,12 @@ class _Tally:
         self.days = 0
         self.esiids: set[str] = set()
 
-    def decode(self, days: Iterable[IntervalDay]) -> Iterator[IntervalReading]:
+    def count(self, days: Iterable[DayReadings]) -> Iterator[DayReadings]:
         for day in days:
-            readings = decode_day(day)
             self.days += 1
             self.esiids.add(day.esiid)
-            self.readings += len(readings)
-            yield from readings
+            self.readings += len(day)
+            yield day
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
         )
     tally = _Tally()
     try:
-        write_readings(
-            tally.decode(_days(source, validate=args.validate)), args.output, args.export_format
+        write_day_readings(
+            tally.count(_days(source, validate=args.validate)), args.output, args.export_format
         )
     except UnicodeDecodeError as exc:
         raise ReadingError(
@@ -97,11 +96,16 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _days(source: Path, *, validate: bool) -> Iterator[IntervalDay]:
-    kind = _kind(source)
-    if kind == "xml":
-        yield from iter_interval_days(source, validate=validate)
-    elif kind == "json":
+def _days(source: Path, *, validate: bool) -> Iterator[DayReadings]:
+    """The decoded days of the file (a large SOAP answer with a worker: see
+    ``adapter.soap.interval_pipeline``)."""
+    if _kind(source) == "xml":
+        return iter_interval_day_readings(source, validate=validate)
+    return iter_day_readings(_other_days(source))
+
+
+def _other_days(source: Path) -> Iterator[IntervalDay]:
+    if _kind(source) == "json":
         with source.open(encoding="utf-8") as stream:
             try:
                 document = json.load(stream)
