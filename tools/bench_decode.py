@@ -86,14 +86,16 @@ def measure(command: list[str]) -> tuple[float, float, float, str]:
     seen while it ran, sampled every millisecond from /proc."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sampled = [0.0]
-    sampler = threading.Thread(target=_sample_tree_rss, args=(process, sampled), daemon=True)
+    sampled, done = [0.0], threading.Event()
+    sampler = threading.Thread(target=_sample_tree_rss, args=(process.pid, sampled, done))
     sampler.start()
     # read before waiting: a full pipe would block the child
     out = process.stdout.read().decode() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    done.set()
     sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     if os.waitstatus_to_exitcode(status) != 0:
         error = process.stderr.read().decode() if process.stderr else ""
         raise SystemExit(f"{command[:3]} failed: {error}")
@@ -101,19 +103,17 @@ def measure(command: list[str]) -> tuple[float, float, float, str]:
     return elapsed, max(usage.ru_maxrss / 1024, sampled[0]), cpu, out
 
 
-def _sample_tree_rss(process: subprocess.Popen[bytes], peak: list[float]) -> None:
-    """Keep in ``peak[0]`` the largest resident memory (MB) of ``process`` plus its
-    children's, until it ends (Linux /proc; nothing elsewhere)."""
-    while process.poll() is None:
+def _sample_tree_rss(pid: int, peak: list[float], done: threading.Event) -> None:
+    """Keep in ``peak[0]`` the largest resident memory (MB) of process ``pid`` plus its
+    children's, until ``done`` (Linux /proc; nothing elsewhere). It never waits for the
+    process: the caller reaps it."""
+    while not done.wait(0.001):
         try:
-            pids = [process.pid]
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
-            pids += [int(pid) for pid in children.split()]
-            total = sum(_rss_mb(pid) for pid in pids)
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text()
         except OSError:
             return
+        total = _rss_mb(pid) + sum(_rss_mb(int(child)) for child in children.split())
         peak[0] = max(peak[0], total)
-        time.sleep(0.001)
 
 
 def _rss_mb(pid: int) -> float:

@@ -5,14 +5,18 @@ The worker is ``adapter/rd_totals.py`` run as a script in a fresh interpreter (`
 imports only the standard library, so it starts in tens of milliseconds and stays small.
 Days go to it in batches of consecutive days (across ESIIDs); at most ``_DEPTH`` batches
 are in flight, so while it sums one batch this process parses the next payload and hands
-out the days of the batch before. Every day still gets all of its checks: the worker
-answers a total only for a day whose slots are all well-formed values (through the same
-table and rule as ``adapter.interval_columns``); for anything unusual it answers
-``UNUSUAL`` and the day is decoded here, which raises the ``ReadingError`` that names the
-ESIID, the date and the slot. RT and RevTS are checked here for every day.
+out the days of the batch before. When the worker is that far behind, this process
+decodes the next batch itself instead of waiting.
+
+Every day still gets all of its checks. The worker answers a total only for a day whose
+slots are all well-formed values (through the same table and rule as
+``adapter.interval_columns``); for anything unusual it answers ``UNUSUAL`` and the day is
+decoded here, which raises the ``ReadingError`` that names the ESIID, the date and the
+slot. DT, RT and RevTS are checked here for every day.
 
 The worker only speeds things up: until it is ready, and if it stops, days are decoded in
-this process (a stop is logged), in the same order and with the same results.
+this process (a stop is logged), in the same order and with the same results. Days are
+handed out in document order, and an error only once the days before it are out.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from datetime import date
 from itertools import repeat
 
 from adapter import rd_totals
-from adapter.errors import AdapterError
+from adapter.errors import AdapterError, ReadingError
 from adapter.interval_calendar import day_stop
 from adapter.interval_columns import (
     DayReadings,
@@ -49,8 +53,8 @@ Payload = tuple[str, list[str]]
 schema's order (DT, RevTS, RT, RD)."""
 
 _LOG = logging.getLogger("adapter.soap")
-_BATCH_DAYS = 512  # about 350 KB of RD text; its answer, 4 KB, fits any pipe's buffer
-_DEPTH = 3  # batches in flight: the worker sums one while the next ones wait in the pipe
+_BATCH_DAYS = 384  # about 250 KB of RD text; its answer (3 KB) fits any pipe's buffer
+_DEPTH = 4  # batches in flight: the worker sums one while the next ones wait in the pipe
 _PIPE_BYTES = 1 << 20  # Linux's default maximum: a waiting batch never blocks the writer
 _SCRIPT = rd_totals.__file__
 
@@ -80,8 +84,10 @@ class TotalsWorker:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        if self._process.stdin is not None:
-            _widen(self._process.stdin.fileno())
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        _widen(self._process.stdin.fileno())
+        self._answers = self._process.stdout.fileno()
 
     @property
     def pid(self) -> int:
@@ -96,35 +102,53 @@ class TotalsWorker:
         text = "\0".join(rds).encode("utf-8")
         try:
             assert self._process.stdin is not None
-            self._process.stdin.write(rd_totals.FRAME.pack(len(rds), len(text)) + stops + text)
-            self._process.stdin.flush()
+            stdin = self._process.stdin
+            stdin.write(rd_totals.FRAME.pack(len(rds), len(text)))
+            stdin.write(stops)
+            stdin.write(text)
+            stdin.flush()
         except OSError as exc:
             self._stop(f"it could not be sent a batch: {exc}")
             return False
         self._waiting.append(len(rds))
         return True
 
+    def answered(self) -> bool:
+        """Whether ``receive`` would not wait (an answer has begun to arrive, or the worker
+        stopped)."""
+        return self.stopped or bool(select.select([self._answers], [], [], 0)[0])
+
     def receive(self) -> array[int] | None:
         """The totals of the oldest batch in flight, None if the worker stopped."""
         days = self._waiting.popleft()
         if self.stopped:
             return None
-        assert self._process.stdout is not None
-        data = self._process.stdout.read(8 * days)
+        data = self._read(8 * days)
         if len(data) != 8 * days:
             self._stop("it ended before answering a batch")
             return None
         return array("q", data)
 
+    def _read(self, size: int) -> bytes:
+        # straight from the pipe, never through a buffer, so that select() tells the truth
+        chunks, left = [], size
+        while left:
+            chunk = os.read(self._answers, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
     def close(self) -> None:
         """Ask the worker to end and wait for it (killing it after a second)."""
         process = self._process
-        try:
-            if process.stdin is not None and not process.stdin.closed:
-                process.stdin.write(rd_totals.FRAME.pack(0, 0))
-                process.stdin.close()
-        except OSError:
-            pass  # it has ended already: wait() below collects it
+        assert process.stdin is not None
+        with suppress(OSError):  # it has ended already: wait() below collects it
+            process.stdin.write(rd_totals.FRAME.pack(0, 0))
+            process.stdin.flush()
+        with suppress(OSError):  # the same; the pipe is closed all the same
+            process.stdin.close()
         try:
             process.wait(timeout=1)
         except subprocess.TimeoutExpired:
@@ -136,11 +160,9 @@ class TotalsWorker:
 
     def _is_ready(self) -> bool:
         if not self._ready:
-            stdout = self._process.stdout
-            assert stdout is not None
-            if not select.select([stdout], [], [], 0)[0]:
+            if not select.select([self._answers], [], [], 0)[0]:
                 return False  # still starting: the caller decodes meanwhile
-            if stdout.read(1) != rd_totals.READY:
+            if self._read(1) != rd_totals.READY:
                 self._stop("it did not start")
                 return False
             self._ready = True
@@ -171,6 +193,8 @@ def _widen(pipe: int) -> None:
 class _Batch:
     rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # esiid + 4 texts
     sent: bool = False  # to the worker, which answers the totals in order
+    days: list[DayReadings] | None = None  # decoded here ahead of its turn
+    error: ReadingError | None = None  # what stopped that decoding, raised in its turn
 
 
 # DT text -> (date, stop): a DUNS answer repeats its dates for every ESIID. Cleared when it
@@ -200,9 +224,9 @@ def decode_payloads(payloads: Iterator[Payload], worker: TotalsWorker) -> Iterat
         while len(batch.rows) >= _BATCH_DAYS:
             rest = batch.rows[_BATCH_DAYS:]
             del batch.rows[_BATCH_DAYS:]
-            # hand out what is done, and wait for the worker only when it is a full
-            # _DEPTH ahead (then its oldest batch is about done)
-            while waiting and (not waiting[0].sent or not worker.accepts()):
+            # Hand out what is done. When the worker is a full _DEPTH ahead and still
+            # summing, this process decodes the batch itself rather than wait.
+            while waiting and (not waiting[0].sent or (not worker.accepts() and worker.answered())):
                 yield from _finish(waiting.popleft(), worker)
             waiting.append(_send(batch, worker))
             batch = _Batch(rest)
@@ -217,9 +241,17 @@ def _flush(waiting: deque[_Batch], last: _Batch, worker: TotalsWorker) -> Iterat
 
 
 def _send(batch: _Batch, worker: TotalsWorker) -> _Batch:
+    """The batch, sent to the worker if it takes it, else decoded here."""
     if worker.accepts():
         stops = bytes(_day_of(row[1])[1] for row in batch.rows)
         batch.sent = worker.submit([row[4].strip() for row in batch.rows], stops)
+    if not batch.sent:
+        days: list[DayReadings] = []
+        try:
+            days.extend(_decode(*row) for row in batch.rows)
+        except ReadingError as exc:
+            batch.error = exc  # raised when the batch's turn comes, after the days before
+        batch.days = days
     return batch
 
 
@@ -242,6 +274,11 @@ _NOT_A_DAY = (date.min, 0)
 
 
 def _finish(batch: _Batch, worker: TotalsWorker) -> Iterator[DayReadings]:
+    if batch.days is not None:
+        yield from batch.days
+        if batch.error is not None:
+            raise batch.error
+        return
     totals = worker.receive() if batch.sent else None
     if totals is None:
         for esiid, dt, revision, reading_type, rd in batch.rows:

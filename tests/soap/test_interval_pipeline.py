@@ -140,6 +140,25 @@ def test_a_worker_killed_midway_leaves_the_days_to_this_process(
     assert "the RD totals worker stopped" in caplog.text
 
 
+def test_without_a_worker_every_batch_is_decoded_here_and_errors_keep_their_turn(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    document = replace_nth(DOCUMENT, b"-A,", b"-X,", 100_000)  # day 1,000 or so
+    worker = TotalsWorker()
+    os.kill(worker.pid, signal.SIGKILL)  # before it could ever answer
+    days: list[DayReadings] = []
+    try:
+        with caplog.at_level(logging.WARNING, logger="adapter.soap"):
+            stream = decode_payloads(iter_payloads(io.BytesIO(document)), worker)
+            with pytest.raises(ReadingError) as caught:
+                days.extend(stream)
+    finally:
+        worker.close()
+
+    assert worker.stopped
+    assert (days, f"ReadingError: {caught.value}") == outcome(document, worker=False)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
 def test_closing_the_stream_early_ends_the_worker() -> None:
     before = set(children())
