@@ -47,10 +47,10 @@ def add_fields(
 
 def read_optional(payload: etree._Element, path: str) -> str | None:
     """The stripped text at ``path`` (unqualified names), None if absent or empty."""
-    found = payload.find(path)
-    if found is None or found.text is None or not found.text.strip():
-        return None
-    return found.text.strip()
+    # a plain child name, the common case, is looked up in C (find() parses the path)
+    found = next(payload.iterchildren(path), None) if "/" not in path else payload.find(path)
+    text = None if found is None else found.text
+    return text.strip() or None if text is not None else None
 
 
 def read_required(payload: etree._Element, path: str) -> str:
