@@ -35,6 +35,7 @@ from adapter.mock.inbound import (
     read_path,
 )
 from adapter.mock.operations import CALL_KEY, TOKEN_OPERATION, TOKEN_SUBJECT_KEY, build_dispatcher
+from adapter.mock.payloads import read_optional
 from adapter.mock.replies import REASONS, Refusal, Reply, act_out, describe_violations, server_error
 from adapter.mock.rest import RestApi, find_function
 from adapter.mock.scenarios import (
@@ -245,11 +246,11 @@ class MockApp:
                 self.settings, payload.findtext("username"), payload.findtext("password")
             )
             return call_environ
-        requestor = (payload.findtext("requestorID") or "").strip()
+        requestor = read_optional(payload, "requestorID") or ""
         account = self.settings.account(requestor)
         if account is None or (authenticated is not None and requestor != authenticated):
             raise Denied("authorization", f"requestorID {requestor!r} is not {authenticated!r}")
-        terms = (payload.findtext("SMTTermsandConditions") or "").strip()
+        terms = read_optional(payload, "SMTTermsandConditions") or ""
         if terms not in ("Y", "y"):
             raise Refusal(
                 Reply.fault(

@@ -76,9 +76,13 @@ def parse_envelope(body: bytes) -> etree._Element:
     return etree.fromstring(body, safe_parser())
 
 
+_BODY = f"{{{SOAP_ENVELOPE}}}Body"
+
+
 def find_payload(root: etree._Element) -> etree._Element:
     """The operation wrapper's first element child."""
-    for wrapper in root.iterfind(f"{{{SOAP_ENVELOPE}}}Body/*"):
-        for payload in wrapper.iterchildren("*"):
-            return payload
+    for body in root.iterchildren(_BODY):
+        for wrapper in body.iterchildren("*"):
+            for payload in wrapper.iterchildren("*"):
+                return payload
     raise Refusal(Reply.fault("Client", "the operation wrapper holds no payload element"))

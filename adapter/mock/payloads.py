@@ -7,7 +7,7 @@ handlers pass those names in Clark notation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -63,10 +63,20 @@ def read_required(payload: etree._Element, path: str) -> str:
 def read_all(payload: etree._Element, path: str) -> list[str]:
     """Every non-empty text at ``path``, in document order, each once."""
     seen: dict[str, None] = {}
-    for found in payload.iterfind(path):
+    for found in _iter_path(payload, path):
         if found.text and found.text.strip():
             seen.setdefault(found.text.strip(), None)
     return list(seen)
+
+
+def _iter_path(payload: etree._Element, path: str) -> Iterator[etree._Element]:
+    # ``list/item`` (the request lists) is walked in C; iterfind() parses the path each time
+    outer, _, inner = path.partition("/")
+    if not inner or "/" in inner:
+        yield from payload.iterfind(path)
+        return
+    for parent in payload.iterchildren(outer):
+        yield from parent.iterchildren(inner)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
