@@ -6,6 +6,7 @@ monthly billing periods. Dates render as MM/DD/YYYY, revisions as MM/DD/YYYY HH:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ __all__ = [
 SLOT_COUNT = 100  # an RD row always has 100 slots, whatever the day's length
 
 
+@functools.lru_cache(maxsize=1024)  # an answer repeats the days of its range, ESIID by ESIID
 def format_date(day: date) -> str:
     return day.strftime("%m/%d/%Y")
 
