@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
@@ -34,6 +34,12 @@ def format_date(day: date) -> str:
 
 
 def format_revision(moment: datetime) -> str:
+    # keyed with the zone too: instants that compare equal in two zones print differently
+    return _format_revision(moment, moment.tzinfo)
+
+
+@functools.lru_cache(maxsize=4096)  # the same days are asked for again and again
+def _format_revision(moment: datetime, _zone: tzinfo | None) -> str:
     return moment.strftime("%m/%d/%Y %H:%M:%S")
 
 

@@ -75,6 +75,9 @@ class TotalsWorker:
     def __init__(self) -> None:
         if os.name != "posix":
             raise OSError("the worker's pipes are polled with select(), which needs POSIX")
+        if not sys.executable or getattr(sys, "frozen", False):
+            # a frozen application's executable is the application, not a Python
+            raise OSError(f"no Python interpreter to run the worker ({sys.executable!r})")
         self.stopped = False
         self._ready = False
         self._waiting: deque[int] = deque()  # days of each batch in flight

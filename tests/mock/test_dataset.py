@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,8 +24,14 @@ from adapter.mock.dataset import (
     find_tdu,
 )
 from adapter.mock.guide_data import guide_points
-from adapter.mock.intervals import find_dst_change, list_slot_hours
-from adapter.mock.records import IntervalDay, RegisterRead, format_slot, parse_slot
+from adapter.mock.intervals import CHICAGO, find_dst_change, list_slot_hours
+from adapter.mock.records import (
+    IntervalDay,
+    RegisterRead,
+    format_revision,
+    format_slot,
+    parse_slot,
+)
 from adapter.xml.validation import MessageValidator
 from tests.conftest import ROOT, SOAP_FIXTURES
 
@@ -489,3 +495,12 @@ def test_ten_years_of_register_readings_are_computed_quickly() -> None:
     again = time.perf_counter() - started
     assert first < 0.25 and again < 0.05  # generous bounds: ~25 ms and ~1 ms measured
     assert read.start_reading > 0
+
+
+def test_a_revision_time_prints_in_its_own_zone_even_after_the_same_instant_elsewhere() -> None:
+    instant = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+    central = instant.astimezone(CHICAGO)
+
+    assert format_revision(instant) == "03/10/2024 12:00:00"
+    assert format_revision(central) == "03/10/2024 07:00:00"  # equal to instant, not its text
+    assert format_revision(instant) == "03/10/2024 12:00:00"

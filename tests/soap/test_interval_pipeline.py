@@ -184,3 +184,15 @@ def test_a_small_file_or_a_stream_is_decoded_without_a_worker_by_default(
     if Path("/proc/self/task").exists():
         assert set(children()) == before
     assert [first, *stream] == decoded(DOCUMENT, worker=False)
+
+
+def test_a_frozen_application_decodes_in_process_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # its executable is no Python
+
+    with caplog.at_level(logging.WARNING, logger="adapter.soap"):
+        days = decoded(DOCUMENT, worker=True)
+
+    assert days == decoded(DOCUMENT, worker=False)
+    assert "no RD totals worker (no Python interpreter to run the worker" in caplog.text
