@@ -124,6 +124,12 @@ def build_soap_app(service: Service, handler: Handler) -> SoapEndpoint:
         out_protocol=Soap11(),
     )
     application.out_protocol.event_manager.add_listener("after_serialize", _unwrap_carriers)
+    # spyne declares every namespace of this map on each response envelope, then removes
+    # the unused ones: fifteen, kept for the WSDL spyne could write (the mock serves the
+    # bundled one). A response uses two: the SOAP envelope's and the service's (tns).
+    nsmap = application.interface.nsmap
+    for prefix in [p for p, uri in nsmap.items() if uri not in (SOAP_ENVELOPE, service.namespace)]:
+        del nsmap[prefix]
     return SoapEndpoint(application)
 
 
