@@ -148,10 +148,10 @@ if _SPYNE_ERROR is None:
             self, ctx: Any, message: Any = ProtocolBase.REQUEST
         ) -> None:
             envelope, _ = ctx.in_document
-            body = envelope.find(_BODY)
+            body = next(envelope.iterchildren(_BODY), None)
             if body is None or not len(body):
                 raise Fault("Client.SoapError", "the envelope holds no Body payload")
-            header = envelope.find(_HEADER)
+            header = next(envelope.iterchildren(_HEADER), None)
             ctx.in_document = envelope
             ctx.in_body_doc = body[0]
             if ctx.in_body_doc.tag != _FAULT:
@@ -164,7 +164,7 @@ def _unwrap_carriers(ctx: Any) -> None:
     # a carrier only ever stands right in the response wrapper: look nowhere deeper
     body = ctx.out_body_doc
     for wrapper in () if body is None else body:
-        for carrier in wrapper.findall(_CARRIER):
+        for carrier in list(wrapper.iterchildren(_CARRIER)):
             for payload in list(carrier):
                 carrier.addprevious(payload)
             wrapper.remove(carrier)

@@ -39,6 +39,7 @@ __all__ = ["CheckResult", "MessageValidator", "Source", "iter_violations", "vali
 # A valid message up to this size is checked in one pass: parsed whole, validated whole.
 _SMALL = 256 * 1024
 _ENVELOPE = f"{{{SOAP_ENVELOPE}}}Envelope"
+_BODY = f"{{{SOAP_ENVELOPE}}}Body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ class MessageValidator:
             return None
         if has_doctype(root):
             return None
-        body = root.find(f"{{{SOAP_ENVELOPE}}}Body") if root.tag == _ENVELOPE else None
+        body = next(root.iterchildren(_BODY), None) if root.tag == _ENVELOPE else None
         child = None if body is None else next(body.iterchildren("*"), None)
         found = None if child is None else find_operation(tag_of(child))
         if child is None or found is None:
