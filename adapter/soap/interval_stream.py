@@ -62,9 +62,9 @@ def iter_interval_day_readings(
     between); raises what both raise.
 
     With ``worker`` the days' totals are summed in a second process while this one parses
-    (``adapter.soap.interval_pipeline``): the same days, checks and errors, about half
-    the time for a DUNS-wide answer on two cores. ``None`` (the default) decides: a file
-    of at least 16 MB on a machine with two CPUs or more."""
+    (``adapter.soap.interval_pipeline``): the same days, checks and errors, in about two
+    thirds of the time for a DUNS-wide answer on two cores. ``None`` (the default)
+    decides: a file of at least 16 MB on a machine with two CPUs or more."""
     if worker is None:
         worker = _worth_a_worker(source)
     if worker:
