@@ -35,7 +35,7 @@ from adapter.settings import AuthProfile, ClientSettings, RetryPolicy
 from adapter.transport.http import Timeouts
 from adapter.transport.tls import ClientCertificate
 
-__all__ = ["ENVIRONMENT", "load_client_settings", "load_odr_quota"]
+__all__ = ["ENVIRONMENT", "load_client_settings", "load_odr_quota", "load_toml"]
 
 _KEYS = {
     "endpoint",
@@ -156,10 +156,12 @@ def load_odr_quota(config: Path | None, environ: Mapping[str, str] | None = None
     return OdrQuota(where, OdrLimits(**limits))
 
 
-def _read_table(path: Path) -> dict[str, Any]:
+def load_toml(path: Path) -> dict[str, Any]:
+    """The whole config file; ``ConfigurationError`` (field ``config``) when it cannot be
+    read or is not TOML."""
     try:
         with path.open("rb") as handle:
-            document = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise ConfigurationError(
             f"config {str(path)!r}: {exc.strerror}", field="config", value=str(path)
@@ -168,7 +170,10 @@ def _read_table(path: Path) -> dict[str, Any]:
         raise ConfigurationError(
             f"config {str(path)!r} is not valid TOML: {exc}", field="config", value=str(path)
         ) from exc
-    client = document.get("client", {})
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    client = load_toml(path).get("client", {})
     if not isinstance(client, dict):
         raise ConfigurationError(
             f"config {str(path)!r}: [client] must be a table", field="client", value=str(client)

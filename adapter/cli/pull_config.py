@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from adapter.cli.config import load_toml
 from adapter.errors import ConfigurationError
 from adapter.reports.settings import ReportSettings
 from adapter.transport.ftps import FtpsSettings
@@ -176,18 +176,7 @@ def _transport_settings(
 
 
 def _read_table(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigurationError(
-            f"config {str(path)!r}: {exc.strerror}", field="config", value=str(path)
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(
-            f"config {str(path)!r} is not valid TOML: {exc}", field="config", value=str(path)
-        ) from exc
-    reports = document.get("reports", {})
+    reports = load_toml(path).get("reports", {})
     if not isinstance(reports, dict):
         raise _error("", str(path), "[reports] must be a table")
     return dict(reports)

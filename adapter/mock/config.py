@@ -6,15 +6,15 @@ Every error names the setting (``mock.accounts[1].service_id``), the value and t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from adapter.errors import ConfigurationError
 from adapter.mock.dataset import is_esiid
 from adapter.mock.delivery_settings import (
     FtpsSettings,
@@ -25,6 +25,7 @@ from adapter.mock.delivery_settings import (
     sftp_from_mapping,
 )
 from adapter.mock.scenarios import SCENARIOS, ScenarioSettings
+from adapter.mock.setting_checks import as_table, fail, only, prefixed, typed
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -65,14 +66,14 @@ class Account:
 
     def __post_init__(self) -> None:
         if not _SERVICE_ID.fullmatch(self.service_id):
-            _fail("service_id", self.service_id, "1 to 32 characters, no spaces or colons")
+            fail("service_id", self.service_id, "1 to 32 characters, no spaces or colons")
         if not self.password:
-            _fail("password", "", "must not be empty")
+            fail("password", "", "must not be empty")
         if not 0 <= self.esiid_count <= 10_000:
-            _fail("esiids", str(self.esiid_count), "between 0 and 10000")
+            fail("esiids", str(self.esiid_count), "between 0 and 10000")
         for esiid in self.esiids:
             if not is_esiid(esiid):
-                _fail("esiids", esiid, "ESIIDs of 17 to 64 digits")
+                fail("esiids", esiid, "ESIIDs of 17 to 64 digits")
 
 
 # The service IDs of the guide's own examples, so that its example requests work as
@@ -117,9 +118,9 @@ class OdrSettings:
 
     def __post_init__(self) -> None:
         if isinstance(self.delay_seconds, bool) or not 0 <= self.delay_seconds <= 3600:
-            _fail("odr.delay_seconds", repr(self.delay_seconds), "a number from 0 to 3600")
+            fail("odr.delay_seconds", repr(self.delay_seconds), "a number from 0 to 3600")
         if isinstance(self.max_per_hour, bool) or not 1 <= self.max_per_hour <= 10_000:
-            _fail("odr.max_per_hour", repr(self.max_per_hour), "a whole number, 1 to 10000")
+            fail("odr.max_per_hour", repr(self.max_per_hour), "a whole number, 1 to 10000")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,9 +135,9 @@ class CallbackSettings:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s]*)?", self.url):
-            _fail("callbacks.url", repr(self.url), "an http:// or https:// URL")
+            fail("callbacks.url", repr(self.url), "an http:// or https:// URL")
         if not 0 < self.timeout_seconds <= 600:
-            _fail("callbacks.timeout_seconds", repr(self.timeout_seconds), "0 to 600 seconds")
+            fail("callbacks.timeout_seconds", repr(self.timeout_seconds), "0 to 600 seconds")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,21 +165,21 @@ class MockSettings:
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
-            _fail("port", str(self.port), "between 0 and 65535")
+            fail("port", str(self.port), "between 0 and 65535")
         if not self.accounts:
-            _fail("accounts", "[]", "at least one account")
+            fail("accounts", "[]", "at least one account")
         seen: set[str] = set()
         for account in self.accounts:
             if account.service_id in seen:
-                _fail("accounts", account.service_id, "each service_id once")
+                fail("accounts", account.service_id, "each service_id once")
             seen.add(account.service_id)
         # a few seconds are allowed so that clients can try their refresh without waiting
         if not 1 <= self.token_lifetime_seconds <= 86_400:
-            _fail("token.lifetime_seconds", str(self.token_lifetime_seconds), "1 to 86400")
+            fail("token.lifetime_seconds", str(self.token_lifetime_seconds), "1 to 86400")
         if self.token_secret is not None and len(self.token_secret) < 32:
-            _fail("token.secret", "(hidden)", "at least 32 characters")
+            fail("token.secret", "(hidden)", "at least 32 characters")
         if not 1024 <= self.max_body_bytes <= 512 * 1024 * 1024:
-            _fail("max_body_bytes", str(self.max_body_bytes), "1024 to 536870912")
+            fail("max_body_bytes", str(self.max_body_bytes), "1024 to 536870912")
 
     def account(self, service_id: str) -> Account | None:
         return next((a for a in self.accounts if a.service_id == service_id), None)
@@ -187,7 +188,7 @@ class MockSettings:
 def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSettings:
     """Build settings from the ``[mock]`` table of a TOML file; relative paths are taken
     from ``base_dir`` (the file's folder). Unknown keys are refused, never ignored."""
-    _only(table, "mock", {
+    only(table, "mock", {
         "host", "port", "security", "tls", "accounts", "seed", "today", "token",
         "state_file", "max_body_bytes", "scenarios", "odr", "callbacks", "reports", "sftp",
         "ftps",
@@ -195,22 +196,22 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
     values: dict[str, Any] = {}
     for key, kind in (("host", str), ("port", int), ("seed", int), ("max_body_bytes", int)):
         if key in table:
-            values[key] = _typed(table, key, kind, f"mock.{key}")
+            values[key] = typed(table, key, kind, f"mock.{key}")
     if "security" in table:
-        values["security"] = _security(_typed(table, "security", str, "mock.security"))
+        values["security"] = _security(typed(table, "security", str, "mock.security"))
     if "today" in table:
         values["today"] = _date(table["today"])
     if "state_file" in table:
-        values["state_file"] = base_dir / _typed(table, "state_file", str, "mock.state_file")
+        values["state_file"] = base_dir / typed(table, "state_file", str, "mock.state_file")
     if "tls" in table:
         values["tls"] = _tls(table["tls"], base_dir)
     if "token" in table:
-        token = _table(table["token"], "mock.token")
-        _only(token, "mock.token", {"secret", "lifetime_seconds"})
+        token = as_table(table["token"], "mock.token")
+        only(token, "mock.token", {"secret", "lifetime_seconds"})
         if "secret" in token:
-            values["token_secret"] = _typed(token, "secret", str, "mock.token.secret", secret=True)
+            values["token_secret"] = typed(token, "secret", str, "mock.token.secret", secret=True)
         if "lifetime_seconds" in token:
-            values["token_lifetime_seconds"] = _typed(
+            values["token_lifetime_seconds"] = typed(
                 token, "lifetime_seconds", int, "mock.token.lifetime_seconds"
             )
     if "accounts" in table:
@@ -227,29 +228,29 @@ def settings_from_mapping(table: Mapping[str, Any], *, base_dir: Path) -> MockSe
         values["sftp"] = sftp_from_mapping(table["sftp"], base_dir=base_dir)
     if "ftps" in table:
         values["ftps"] = ftps_from_mapping(table["ftps"])
-    settings: MockSettings = _prefixed(lambda: MockSettings(**values), "mock")
+    settings: MockSettings = prefixed(lambda: MockSettings(**values), "mock")
     return settings
 
 
 def _accounts(raw: Any) -> tuple[Account, ...]:
     if not isinstance(raw, list) or not raw:
-        _fail("mock.accounts", repr(raw), "a non-empty array of tables ([[mock.accounts]])")
+        fail("mock.accounts", repr(raw), "a non-empty array of tables ([[mock.accounts]])")
     accounts = []
     for index, item in enumerate(raw):
         where = f"mock.accounts[{index}]"
-        entry = _table(item, where)
-        _only(entry, where, {
+        entry = as_table(item, where)
+        only(entry, where, {
             "service_id", "password", "requester_type", "duns", "csp_name", "puct_number",
             "esiids",
         })  # fmt: skip
         for key in ("service_id", "password"):
             if key not in entry:
-                _fail(f"{where}.{key}", "(missing)", "required")
+                fail(f"{where}.{key}", "(missing)", "required")
         esiids = entry.get("esiids", 4)
         count, listed = (esiids, ()) if isinstance(esiids, int) else (0, _strings(esiids, where))
         fields = {
-            "service_id": _typed(entry, "service_id", str, f"{where}.service_id"),
-            "password": _typed(entry, "password", str, f"{where}.password", secret=True),
+            "service_id": typed(entry, "service_id", str, f"{where}.service_id"),
+            "password": typed(entry, "password", str, f"{where}.password", secret=True),
             "requester_type": str(entry.get("requester_type", "CSP")),
             "duns": str(entry.get("duns", "")),
             "csp_name": str(entry.get("csp_name", "")),
@@ -257,77 +258,77 @@ def _accounts(raw: Any) -> tuple[Account, ...]:
             "esiid_count": count,
             "esiids": listed,
         }
-        accounts.append(_prefixed(lambda f=fields: Account(**f), where))
+        accounts.append(prefixed(functools.partial(Account, **fields), where))
     return tuple(accounts)
 
 
 def _scenarios(raw: Any) -> ScenarioSettings:
-    table = _table(raw, "mock.scenarios")
-    _only(table, "mock.scenarios", {"default", "operations", "delay_seconds", "times"})
+    table = as_table(raw, "mock.scenarios")
+    only(table, "mock.scenarios", {"default", "operations", "delay_seconds", "times"})
     default = table.get("default")
     if default is not None and default not in SCENARIOS:
-        _fail("mock.scenarios.default", str(default), f"one of {', '.join(SCENARIOS)}")
-    operations = _table(table.get("operations", {}), "mock.scenarios.operations")
+        fail("mock.scenarios.default", str(default), f"one of {', '.join(SCENARIOS)}")
+    operations = as_table(table.get("operations", {}), "mock.scenarios.operations")
     for name, scenario in operations.items():
         if scenario not in SCENARIOS:
             where = f"mock.scenarios.operations.{name}"
-            _fail(where, str(scenario), f"one of {', '.join(SCENARIOS)}")
+            fail(where, str(scenario), f"one of {', '.join(SCENARIOS)}")
     delay = table.get("delay_seconds", 5.0)
     if not isinstance(delay, int | float) or not 0 <= delay <= 600:
-        _fail("mock.scenarios.delay_seconds", repr(delay), "a number from 0 to 600")
+        fail("mock.scenarios.delay_seconds", repr(delay), "a number from 0 to 600")
     times = table.get("times")
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-        _fail("mock.scenarios.times", repr(times), "a whole number of calls, 1 or more")
+        fail("mock.scenarios.times", repr(times), "a whole number of calls, 1 or more")
     return ScenarioSettings(
         default=default, operations=dict(operations), delay_seconds=float(delay), times=times
     )
 
 
 def _odr(raw: Any) -> OdrSettings:
-    table = _table(raw, "mock.odr")
-    _only(table, "mock.odr", {"delay_seconds", "max_per_hour"})
+    table = as_table(raw, "mock.odr")
+    only(table, "mock.odr", {"delay_seconds", "max_per_hour"})
     values: dict[str, Any] = {}
     if "delay_seconds" in table:
         delay = table["delay_seconds"]
         if isinstance(delay, bool) or not isinstance(delay, int | float):
-            _fail("mock.odr.delay_seconds", repr(delay), "a number from 0 to 3600")
+            fail("mock.odr.delay_seconds", repr(delay), "a number from 0 to 3600")
         values["delay_seconds"] = float(delay)
     if "max_per_hour" in table:
-        values["max_per_hour"] = _typed(table, "max_per_hour", int, "mock.odr.max_per_hour")
-    settings: OdrSettings = _prefixed(lambda: OdrSettings(**values), "mock")
+        values["max_per_hour"] = typed(table, "max_per_hour", int, "mock.odr.max_per_hour")
+    settings: OdrSettings = prefixed(lambda: OdrSettings(**values), "mock")
     return settings
 
 
 def _callbacks(raw: Any, base_dir: Path) -> CallbackSettings:
-    table = _table(raw, "mock.callbacks")
-    _only(table, "mock.callbacks", {"url", "ca_file", "timeout_seconds"})
+    table = as_table(raw, "mock.callbacks")
+    only(table, "mock.callbacks", {"url", "ca_file", "timeout_seconds"})
     if "url" not in table:
-        _fail("mock.callbacks.url", "(missing)", "required when [mock.callbacks] is given")
-    values: dict[str, Any] = {"url": _typed(table, "url", str, "mock.callbacks.url")}
+        fail("mock.callbacks.url", "(missing)", "required when [mock.callbacks] is given")
+    values: dict[str, Any] = {"url": typed(table, "url", str, "mock.callbacks.url")}
     if "ca_file" in table:
-        path = base_dir / _typed(table, "ca_file", str, "mock.callbacks.ca_file")
+        path = base_dir / typed(table, "ca_file", str, "mock.callbacks.ca_file")
         if not path.is_file():
-            _fail("mock.callbacks.ca_file", str(path), "an existing PEM file")
+            fail("mock.callbacks.ca_file", str(path), "an existing PEM file")
         values["ca_file"] = path
     if "timeout_seconds" in table:
         timeout = table["timeout_seconds"]
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            _fail("mock.callbacks.timeout_seconds", repr(timeout), "a number of seconds")
+            fail("mock.callbacks.timeout_seconds", repr(timeout), "a number of seconds")
         values["timeout_seconds"] = float(timeout)
-    settings: CallbackSettings = _prefixed(lambda: CallbackSettings(**values), "mock")
+    settings: CallbackSettings = prefixed(lambda: CallbackSettings(**values), "mock")
     return settings
 
 
 def _tls(raw: Any, base_dir: Path) -> TlsSettings:
-    table = _table(raw, "mock.tls")
-    _only(table, "mock.tls", {"cert_file", "key_file", "client_ca_file"})
+    table = as_table(raw, "mock.tls")
+    only(table, "mock.tls", {"cert_file", "key_file", "client_ca_file"})
     paths = {}
     for key in ("cert_file", "key_file", "client_ca_file"):
         if key not in table:
-            _fail(f"mock.tls.{key}", "(missing)", "required when [mock.tls] is given")
-        path = base_dir / _typed(table, key, str, f"mock.tls.{key}")
+            fail(f"mock.tls.{key}", "(missing)", "required when [mock.tls] is given")
+        path = base_dir / typed(table, key, str, f"mock.tls.{key}")
         if not path.is_file():
-            _fail(f"mock.tls.{key}", str(path), "an existing PEM file")
+            fail(f"mock.tls.{key}", str(path), "an existing PEM file")
         paths[key] = path
     return TlsSettings(**paths)
 
@@ -337,7 +338,7 @@ def _security(value: str) -> SecurityProfile:
         return SecurityProfile(value)
     except ValueError:
         names = ", ".join(p.value for p in SecurityProfile)
-        _fail("mock.security", value, f"one of {names}")
+        fail("mock.security", value, f"one of {names}")
 
 
 def _date(raw: Any) -> date:
@@ -346,52 +347,10 @@ def _date(raw: Any) -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        _fail("mock.today", str(raw), "a date, YYYY-MM-DD")
-
-
-def _typed(
-    table: Mapping[str, Any], key: str, kind: type, where: str, *, secret: bool = False
-) -> Any:
-    value = table[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        shown = f"(a {type(value).__name__}, not shown)" if secret else repr(value)
-        _fail(where, shown, f"a {kind.__name__}")
-    return value
+        fail("mock.today", str(raw), "a date, YYYY-MM-DD")
 
 
 def _strings(raw: Any, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-        _fail(f"{where}.esiids", repr(raw), "a count or an array of ESIID strings")
+        fail(f"{where}.esiids", repr(raw), "a count or an array of ESIID strings")
     return tuple(raw)
-
-
-def _table(raw: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        _fail(where, repr(raw), "a table")
-    return raw
-
-
-def _only(table: Mapping[str, Any], where: str, known: set[str]) -> None:
-    for key in table:
-        if key not in known:  # its value is not echoed: a misspelt key may hold a secret
-            name = f"{where}.{key}"
-            raise ConfigurationError(
-                f"{name}: no such setting; the keys of [{where}] are {', '.join(sorted(known))}",
-                field=name,
-                value=key,
-            )
-
-
-def _prefixed(build: Any, where: str) -> Any:
-    """Run a constructor; re-raise its ConfigurationError with the setting's full name."""
-    try:
-        return build()
-    except ConfigurationError as exc:
-        name = exc.field if exc.field.startswith("mock") else f"{where}.{exc.field}"
-        raise ConfigurationError(
-            str(exc).replace(exc.field, name, 1), field=name, value=exc.value
-        ) from None
-
-
-def _fail(name: str, value: str, rule: str) -> NoReturn:
-    raise ConfigurationError(f"{name} = {value}: must be {rule}", field=name, value=value)
